@@ -1,0 +1,28 @@
+"""govtopics: topic modelling of Chinese government reports.
+
+>>> from govtopics import load_corpus
+>>> corpus = load_corpus("seeds/")
+>>> [doc.year for doc in corpus]
+[2025, 2022, 2025, 2023, 2024]
+"""
+
+from .cleaning import clean_text, normalize_text
+from .metadata import Metadata, extract_metadata
+from .reading import Corpus, Document, Skipped, decode_bytes, load_corpus
+from .structure import PARTS, parse_structure, split_units
+
+__all__ = [
+    "PARTS",
+    "Corpus",
+    "Document",
+    "Metadata",
+    "Skipped",
+    "clean_text",
+    "decode_bytes",
+    "extract_metadata",
+    "load_corpus",
+    "normalize_text",
+    "parse_structure",
+    "split_units",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,164 @@
+"""Cleaning: one canonical character form, and web-page debris removed with an audit trail.
+
+Reports scraped from government portals carry the page around them: publication dates,
+font-size and share widgets, QR-code instructions, page counters. Those lines are removed
+by named rules that only ever match a *whole short line*, so body text is never touched.
+Every removed line is kept in the audit (:class:`Removal`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+__all__ = ["Removal", "CleanResult", "normalize_text", "clean_text", "to_simplified", "is_traditional"]
+
+# Lines longer than this are body text by definition and never removed.
+MAX_DEBRIS_LINE = 60
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Quotation marks and dashes that NFKC leaves in several forms.
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
+        "\u300c": "\u201c", "\u300d": "\u201d", "\u300e": "\u201c", "\u300f": "\u201d",
+        "\u2014": "-", "\u2013": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-",
+        "\u3010": "[", "\u3011": "]", "\u3014": "(", "\u3015": ")",
+    }
+)
+
+# (rule name, pattern matched against a whole stripped line)
+DEBRIS_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in [
+        ("publication date", r"(发布|发文|成文|更新)?(日期|时间)\s*:\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}日?(\s*\d{1,2}:\d{2}(:\d{2})?)?\s*"),
+        ("page metadata", r"(来源|信息来源|作者|责任编辑|编辑|发布机构|索引号|文号|浏览次数|访问量|点击数|阅读数|阅读量|浏览量)\s*:.{0,40}"),
+        ("font size widget", r"[\[(]?\s*(字号|字体)\s*[\])]?\s*:?\s*([\[(]?\s*[大中小]\s*[\])]?\s*)*"),
+        ("share widget", r"(分享(到)?|分享至)\s*:?\s*((微信|微博|QQ|QQ空间|朋友圈|新浪微博|腾讯微博)\s*)*"),
+        ("print widget", r"[\[(]?\s*(打印(本页)?|关闭(窗口|本页)?|返回顶部|收藏|保存)\s*[\])]?\s*:?\s*"),
+        ("scan to open", r"扫一扫在手机(上)?打开当前页"),
+        ("wechat share", r"微信扫一扫\s*:?\s*(分享)?|微信里点[\"'“”]?发现[\"'“”]?\s*,?\s*扫一下|二维码便可将本文分享至朋友圈\s*。?|用微信扫描二维码.{0,20}"),
+        ("page header date", r"今天是\s*:?\s*\d{4}年\d{1,2}月\d{1,2}日.{0,20}"),
+        ("breadcrumb", r"(当前位置|您现在的位置|您的位置)\s*:.{0,50}"),
+        ("page counter", r"(第\s*\d+\s*页\s*(/|,)?\s*(共\s*\d+\s*页)?|共\s*\d+\s*页|-\s*\d+\s*-|\d+\s*/\s*\d+|上一页|下一页)"),
+        ("number-only line", r"[\d\s.\-/]+"),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One line removed by cleaning: its 1-based line number in the decoded text, the rule, the text."""
+
+    line: int
+    rule: str
+    text: str
+
+
+@dataclass
+class CleanResult:
+    """Cleaned text and the audit of what cleaning took away."""
+
+    text: str
+    removed: list[Removal] = field(default_factory=list)
+    chars_before: int = 0
+    traditional: bool = False
+
+    @property
+    def chars_removed(self) -> int:
+        """Characters of the removed lines (line content, not counting whitespace)."""
+        return sum(len(re.sub(r"\s", "", r.text)) for r in self.removed)
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` in one canonical form.
+
+    NFKC folds full-width letters, digits and punctuation onto their half-width forms (``，：（）``
+    become ``,:()``), so both widths count as the same character; zero-width characters are
+    dropped, line ends become ``\\n`` and each line is stripped of outer whitespace.
+
+    >>> normalize_text("２０２５年，ＡＢ（一）\\r\\n")
+    '2025年,AB(一)'
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_PUNCT_MAP)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
+
+
+def debris_rule(line: str) -> str | None:
+    """Name of the debris rule that matches the whole of ``line``, or None for body text.
+
+    >>> debris_rule("扫一扫在手机打开当前页"), debris_rule("一是全面压实领导责任。")
+    ('scan to open', None)
+    """
+    stripped = line.strip()
+    if not stripped or len(stripped) > MAX_DEBRIS_LINE:
+        return None
+    for name, pattern in DEBRIS_RULES:
+        if pattern.fullmatch(stripped):
+            return name
+    return None
+
+
+# A few hundred characters that exist only in traditional script; enough to tell a mirror-site copy.
+_TRADITIONAL_ONLY = set(
+    "這個們為發與區縣鎮鄉關於報設務執貫徹導體機構開會議經濟營環規範決權責監督審查調解紛糾諮詢說訴訟複覆辦處罰許證"
+    "實際當嚴將進學習對應歲時間從來過還後動員黨員幹團結義廣東華國號萬億條項級層總標準態網絡據組織劃統籌協調"
+    "選舉優質專業傳統現代農業產業資源財務會計檢驗驗收應該"
+)
+
+
+def is_traditional(text: str, threshold: float = 0.02) -> bool:
+    """True when traditional-only characters make up more than ``threshold`` of the CJK characters.
+
+    >>> is_traditional("關於2020年法治政府建設情況的報告"), is_traditional("关于2020年法治政府建设情况的报告")
+    (True, False)
+    """
+    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
+    if not cjk:
+        return False
+    return sum(c in _TRADITIONAL_ONLY for c in cjk) / len(cjk) > threshold
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Convert traditional characters to simplified (OpenCC t2s).
+
+    >>> to_simplified("關於法治政府建設情況的報告")
+    '关于法治政府建设情况的报告'
+    """
+    return _t2s().convert(text)
+
+
+def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
+    """Normalize ``text``, convert a traditional-script copy to simplified, and drop debris lines.
+
+    Blank lines are dropped; every other removed line is recorded with its rule.
+
+    >>> r = clean_text("日期:2024-02-26\\n\\n字号:\\n关于2023年法治政府建设情况的报告\\n扫一扫在手机打开当前页")
+    >>> r.text, [x.rule for x in r.removed]
+    ('关于2023年法治政府建设情况的报告', ['publication date', 'font size widget', 'scan to open'])
+    """
+    normalized = normalize_text(text)
+    traditional = simplify and is_traditional(normalized)
+    if traditional:
+        normalized = to_simplified(normalized)
+    kept: list[str] = []
+    removed: list[Removal] = []
+    for number, line in enumerate(normalized.split("\n"), start=1):
+        if not line:
+            continue
+        rule = debris_rule(line)
+        if rule is None:
+            kept.append(line)
+        else:
+            removed.append(Removal(number, rule, line))
+    return CleanResult("\n".join(kept), removed, chars_before=len(text), traditional=traditional)

@@ -1,0 +1,82 @@
+"""Command line: ``govtopics inspect|...``. Each command only calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from .reading import Corpus, load_corpus
+from .structure import PARTS
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: printed as one line, exit code 2."""
+
+
+def _load(paths: Sequence[str]) -> Corpus:
+    from pathlib import Path
+
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"no such file or folder: {', '.join(missing)}")
+    return load_corpus(list(paths))
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    corpus = _load(args.paths)
+    rows = [doc.summary() for doc in corpus]
+    skipped = [{"path": s.path, "reason": s.reason} for s in corpus.skipped]
+    if args.json:
+        json.dump({"documents": rows, "skipped": skipped}, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    header = ["id", "year", "unit", "level", "places", "chars", *PARTS, "units", "path"]
+    table = [
+        [r["id"], r["year"] or "-", r["unit"] or "-", r["level"], "/".join(r["places"]) or "-",
+         r["characters"], *(r["parts"][p] for p in PARTS), r["units"], r["path"]]
+        for r in rows
+    ]
+    print("\t".join(header))
+    for line in table:
+        print("\t".join(str(x) for x in line))
+    print(f"# {corpus.summary()}")
+    for s in skipped:
+        print(f"# skipped {s['path']}: {s['reason']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govtopics",
+        description="Topic modelling of Chinese government reports.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    inspect = sub.add_parser(
+        "inspect",
+        help="one row per report: year, unit, level, places, characters per part, units",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  govtopics inspect seeds/\n  govtopics inspect a.txt b.txt --json",
+    )
+    inspect.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
+    inspect.add_argument("--json", action="store_true", help='print {"documents": [...], "skipped": [...]}')
+    inspect.set_defaults(func=cmd_inspect)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``govtopics`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as error:
+        print(f"govtopics: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
