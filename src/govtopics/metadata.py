@@ -34,7 +34,7 @@ _MASK = r"某|[xX×*]{1,3}"
 _ADMIN_SUFFIX = r"特别行政区|自治区|自治州|自治县|自治旗|省|市|地区|盟|州|区|县|旗|街道|镇|乡|苏木"
 _ADMIN = re.compile(rf"(?:中共)?({_MASK}|[\u4e00-\u9fff]{{2,10}}?)({_ADMIN_SUFFIX})")
 # Words that make a "place" a phrase: 依法治县, 法治建设区 ...
-_NOT_A_NAME = re.compile(r"依法|法治|治理|建设|工作|关于|报告|情况|年度?$")
+_NOT_A_NAME = re.compile(r"依法|法治|治理|建设|工作|关于|报告|情况|政府|年度?$")
 _GOV_SUFFIX = r"人民政府|政府|街道办事处|办事处|管理委员会|管委会"
 _DEPT_SUFFIX = r"局|厅|委员会|委|办公室|办|中心"
 _UNIT_LINE = re.compile(rf"^(?!中共)(.{{2,40}}?)({_GOV_SUFFIX}|{_DEPT_SUFFIX})$")
@@ -86,7 +86,7 @@ def split_admin(name: str) -> tuple[list[str], str]:
     chain: list[str] = []
     rest = name
     while True:
-        match = _ADMIN.match(rest)
+        match = None if re.match(_GOV_SUFFIX, rest) else _ADMIN.match(rest)
         if not match or _NOT_A_NAME.search(match.group(1)):
             break
         chain.append(match.group(1) + match.group(2))
