@@ -100,3 +100,9 @@ def test_cleaning_keeps_every_cjk_character_of_body_lines(lines):
 def test_cleaning_is_idempotent(lines):
     once = clean_text("\n".join(lines)).text
     assert clean_text(once).text == once
+
+
+def test_traditional_debris_is_removed_with_its_line_number():
+    result = clean_text("關於2020年法治政府建設情況的報告\n\n掃一掃在手機打開當前頁\n本縣堅持依法行政。")
+    assert result.text == "关于2020年法治政府建设情况的报告\n本县坚持依法行政。"
+    assert [(r.line, r.rule) for r in result.removed] == [(3, "scan to open")]

@@ -147,18 +147,25 @@ def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
     >>> r.text, [x.rule for x in r.removed]
     ('关于2023年法治政府建设情况的报告', ['publication date', 'font size widget', 'scan to open'])
     """
-    normalized = normalize_text(text)
-    traditional = simplify and is_traditional(normalized)
+    kept, removed = _drop_debris(list(enumerate(normalize_text(text).split("\n"), start=1)))
+    # Decide on the kept text only, so a second pass makes the same decision (idempotence).
+    traditional = simplify and is_traditional("\n".join(line for _, line in kept))
     if traditional:
-        normalized = to_simplified(normalized)
-    kept: list[str] = []
+        kept, removed_after = _drop_debris([(number, to_simplified(line)) for number, line in kept])
+        removed = sorted(removed + removed_after, key=lambda r: r.line)
+    return CleanResult("\n".join(line for _, line in kept), removed, chars_before=len(text), traditional=traditional)
+
+
+def _drop_debris(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[Removal]]:
+    """Split numbered lines into kept body lines and removed debris; blank lines go silently."""
+    kept: list[tuple[int, str]] = []
     removed: list[Removal] = []
-    for number, line in enumerate(normalized.split("\n"), start=1):
+    for number, line in lines:
         if not line:
             continue
         rule = debris_rule(line)
         if rule is None:
-            kept.append(line)
+            kept.append((number, line))
         else:
             removed.append(Removal(number, rule, line))
-    return CleanResult("\n".join(kept), removed, chars_before=len(text), traditional=traditional)
+    return kept, removed
