@@ -26,3 +26,12 @@ def test_inspect_table(capsys, seeds_dir):
 def test_missing_path_is_a_usage_error(capsys):
     assert main(["inspect", "no/such/folder"]) == 2
     assert capsys.readouterr().err.strip() == "govtopics: error: no such file or folder: no/such/folder"
+
+
+def test_stopwords_lists_layers_and_removed_tokens(capsys, seeds_dir):
+    assert main(["stopwords", str(seeds_dir), "--top", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "formulaic\t412\n" in out and "places\tper document\n" in out
+    lines = dict(line.split("\t", 1) for line in out.splitlines() if "\t" in line)
+    assert lines["formulaic"].startswith("工作(")
+    assert lines["places"].startswith("青木关镇(17)")

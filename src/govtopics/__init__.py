@@ -9,10 +9,17 @@
 from .cleaning import clean_text, normalize_text
 from .metadata import Metadata, extract_metadata
 from .reading import Corpus, Document, Skipped, decode_bytes, load_corpus
+from .stopwords import LAYERS, Stopwords
 from .structure import PARTS, parse_structure, split_units
+from .tokenizing import Tokenizer, segment, tokenize
 
 __all__ = [
+    "LAYERS",
     "PARTS",
+    "Stopwords",
+    "Tokenizer",
+    "segment",
+    "tokenize",
     "Corpus",
     "Document",
     "Metadata",

@@ -18,16 +18,27 @@ __all__ = ["Removal", "CleanResult", "normalize_text", "clean_text", "to_simplif
 # Lines longer than this are body text by definition and never removed.
 MAX_DEBRIS_LINE = 60
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-# Quotation marks and dashes that NFKC leaves in several forms.
-_PUNCT_MAP = str.maketrans(
-    {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
-        "\u300c": "\u201c", "\u300d": "\u201d", "\u300e": "\u201c", "\u300f": "\u201d",
-        "\u2014": "-", "\u2013": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-",
-        "\u3010": "[", "\u3011": "]", "\u3014": "(", "\u3015": ")",
-    }
-)
+# Zero-width characters, and quotation marks, dashes and brackets that NFKC leaves in several forms.
+_CHAR_MAP = {
+    "\u200b": "", "\u200c": "", "\u200d": "", "\u2060": "", "\ufeff": "", "\u00ad": "",
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
+    "\u300c": "\u201c", "\u300d": "\u201d", "\u300e": "\u201c", "\u300f": "\u201d",
+    "\u2014": "-", "\u2013": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-",
+    "\u3010": "[", "\u3011": "]", "\u3014": "(", "\u3015": ")", "\r\n": "\n", "\r": "\n",
+}
+
+
+def replace_chars(text: str, mapping: dict[str, str]) -> str:
+    """Apply a small replacement table; much faster than ``str.translate`` on CJK text.
+
+    >>> replace_chars("【通知】\u200b", _CHAR_MAP)
+    '[通知]'
+    """
+    for old, new in mapping.items():
+        if old in text:
+            text = text.replace(old, new)
+    return text
+
 
 # (rule name, pattern matched against a whole stripped line)
 DEBRIS_RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -82,8 +93,7 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("２０２５年，ＡＢ（一）\\r\\n")
     '2025年,AB(一)'
     """
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_PUNCT_MAP)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = replace_chars(unicodedata.normalize("NFKC", text), _CHAR_MAP)
     return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
 
 

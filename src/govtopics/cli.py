@@ -49,6 +49,27 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stopwords(args: argparse.Namespace) -> int:
+    from .stopwords import Stopwords
+    from .tokenizing import Tokenizer
+
+    stopwords = Stopwords(layers=args.layers, extra_files=args.extra or ())
+    print("layer\tentries")
+    for layer, size in stopwords.sizes().items():
+        print(f"{layer}\t{size if layer != 'places' else 'per document'}")
+    if not args.paths:
+        return 0
+    corpus = _load(args.paths)
+    if not len(corpus):
+        raise UsageError("no documents could be loaded from " + ", ".join(args.paths))
+    removed = Tokenizer(backend=args.backend, stopwords=stopwords, cache=False).removed_counts(corpus)
+    print(f"\n# most frequent tokens removed in {len(corpus)} documents, by layer (token count)")
+    for reason, group in removed.groupby("reason", sort=False):
+        top = group.head(args.top)
+        print(f"{reason}\t" + " ".join(f"{t}({n})" for t, n in zip(top["token"], top["count"])))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govtopics",
@@ -65,6 +86,22 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
     inspect.add_argument("--json", action="store_true", help='print {"documents": [...], "skipped": [...]}')
     inspect.set_defaults(func=cmd_inspect)
+
+    from .stopwords import LAYERS
+
+    stop = sub.add_parser(
+        "stopwords",
+        help="the stopword layers with their sizes; with a corpus, the tokens each layer removed",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  govtopics stopwords\n  govtopics stopwords seeds/ --top 15\n"
+        "  govtopics stopwords seeds/ --layers function formulaic --extra my_words.txt",
+    )
+    stop.add_argument("paths", nargs="*", help="report files or folders (optional)")
+    stop.add_argument("--layers", nargs="+", default=list(LAYERS), choices=LAYERS, help="layers to switch on (default: all)")
+    stop.add_argument("--extra", nargs="+", help="your own word-list files, one word a line, # comments")
+    stop.add_argument("--top", type=int, default=10, help="tokens shown per layer (default 10)")
+    stop.add_argument("--backend", default="jieba", choices=["jieba", "rjieba"])
+    stop.set_defaults(func=cmd_stopwords)
     return parser
 
 
