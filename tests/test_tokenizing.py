@@ -148,3 +148,12 @@ def test_unknown_backend_and_layer_are_errors():
         Tokenizer(backend="thulac", cache=False)
     with pytest.raises(ValueError, match="layers"):
         Stopwords(layers=("function", "slogans"))
+
+
+def test_phrases_join_frequent_bigrams_of_the_seeds(seed_corpus):
+    frame = Tokenizer(cache=False).tokenize_corpus(seed_corpus, phrases=True)
+    joined = Counter(t for ts in frame["tokens"] for t in ts if "_" in t)
+    assert joined, "no bigram was joined"
+    plain = Tokenizer(cache=False).tokenize_corpus(seed_corpus)
+    pairs = Counter(f"{a}_{b}" for ts in plain["tokens"] for a, b in zip(ts, ts[1:]))
+    assert all(pairs[p] >= 3 for p in joined)  # only bigrams seen at least min_count times

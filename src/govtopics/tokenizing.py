@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BACKENDS",
+    "add_phrases",
     "DEFAULT_POS",
     "Tokenizer",
     "TokenCache",
@@ -390,11 +391,15 @@ class Tokenizer:
         return dict(backend=self.backend, stopwords=self.stopwords, min_len=self.min_len, pos=self.pos,
                     user_dicts=self.user_dicts, cache=False, n_jobs=1, progress=False)
 
-    def tokenize_corpus(self, corpus: Corpus) -> pd.DataFrame:
-        """The corpus's analysis units (:meth:`Corpus.units_frame`) with a ``tokens`` column."""
+    def tokenize_corpus(self, corpus: Corpus, phrases: bool = False) -> pd.DataFrame:
+        """The corpus's analysis units (:meth:`Corpus.units_frame`) with a ``tokens`` column.
+
+        With ``phrases=True``, frequent bigrams are joined (:func:`add_phrases`).
+        """
         frame = corpus.units_frame()
         names = {doc.id: document_names(doc) for doc in corpus}
-        frame["tokens"] = self.tokenize_many(list(frame["text"]), [names[d] for d in frame["doc_id"]])
+        tokens = self.tokenize_many(list(frame["text"]), [names[d] for d in frame["doc_id"]])
+        frame["tokens"] = add_phrases(tokens) if phrases else tokens
         return frame
 
     def removed_counts(self, corpus: Corpus) -> pd.DataFrame:
@@ -481,6 +486,19 @@ def _init_worker(config: dict[str, Any]) -> None:
 def _tokenize_in_worker(job: tuple[str, frozenset[str]]) -> list[str]:
     assert _WORKER is not None
     return _WORKER.tokenize(*job)
+
+
+def add_phrases(token_lists: Sequence[list[str]], min_count: int = 3, threshold: float = 10.0) -> list[list[str]]:
+    """Join frequent bigrams with ``_`` (gensim ``Phrases``, default scoring), learned on ``token_lists``.
+
+    >>> docs = [["行政", "执法", "规范"], ["行政", "执法", "培训"], ["行政", "执法"], ["普法", "宣传"]]
+    >>> add_phrases(docs, min_count=2, threshold=1.0)[0]
+    ['行政_执法', '规范']
+    """
+    from gensim.models.phrases import Phrases
+
+    model = Phrases(token_lists, min_count=min_count, threshold=threshold, delimiter="_").freeze()
+    return [model[tokens] for tokens in token_lists]
 
 
 def token_agreement(a: Sequence[str], b: Sequence[str]) -> float:
