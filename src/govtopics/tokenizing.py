@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import sqlite3
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -162,29 +163,44 @@ def _engine(backend: str, entries: tuple[tuple[str, int | None, str | None], ...
 class TokenCache:
     """Analysis tokens on disk (SQLite), keyed by a hash of text, names and tokenizer fingerprint.
 
+    Token lists are stored as arrays of ids into a shared vocabulary table, so reading them back
+    reuses one string object per distinct token (fast, and light on memory for large corpora).
     ``hits`` and ``misses`` count look-ups, so a test can see that a re-run did not segment again.
     """
 
     def __init__(self, directory: str | Path):
-        self.path = Path(directory) / "tokens.sqlite"
+        self.path = Path(directory) / "tokens-v2.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.hits = 0
         self.misses = 0
+        self._vocab: list[str] = []
+        self._ids: dict[str, int] = {}
         with self._connect() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, tokens TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS vocab (id INTEGER PRIMARY KEY, token TEXT UNIQUE NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, ids BLOB NOT NULL)")
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=60)
 
+    def _sync_vocab(self, db: sqlite3.Connection) -> None:
+        """Read vocabulary rows other processes may have added since the last read (ids are dense)."""
+        for token_id, token in db.execute("SELECT id, token FROM vocab WHERE id >= ? ORDER BY id", (len(self._vocab),)):
+            assert token_id == len(self._vocab), "token cache vocabulary is not dense"
+            self._ids[token] = token_id
+            self._vocab.append(token)
+
     def get_many(self, keys: Sequence[str]) -> dict[str, list[str]]:
         """Cached token lists for those keys that are present."""
         found: dict[str, list[str]] = {}
+        batch_size = 5000 if sqlite3.sqlite_version_info >= (3, 32) else 900
         with self._connect() as db:
-            for start in range(0, len(keys), 500):
-                batch = list(keys[start:start + 500])
+            self._sync_vocab(db)
+            get = self._vocab.__getitem__
+            for start in range(0, len(keys), batch_size):
+                batch = list(keys[start:start + batch_size])
                 marks = ",".join("?" * len(batch))
-                for key, tokens in db.execute(f"SELECT key, tokens FROM tokens WHERE key IN ({marks})", batch):
-                    found[key] = tokens.split("\t") if tokens else []
+                for key, blob in db.execute(f"SELECT key, ids FROM tokens WHERE key IN ({marks})", batch):
+                    found[key] = list(map(get, array("I", blob)))
         self.hits += len(found)
         self.misses += len(set(keys)) - len(found)
         return found
@@ -192,8 +208,15 @@ class TokenCache:
     def put_many(self, items: dict[str, list[str]]) -> None:
         """Store token lists under their keys."""
         with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time keeps vocabulary ids dense
+            self._sync_vocab(db)
+            new = sorted({t for tokens in items.values() for t in tokens} - self._ids.keys())
+            db.executemany("INSERT INTO vocab VALUES (?, ?)", [(len(self._vocab) + i, t) for i, t in enumerate(new)])
+            self._sync_vocab(db)
+            ids = self._ids
             db.executemany(
-                "INSERT OR REPLACE INTO tokens VALUES (?, ?)", [(k, "\t".join(v)) for k, v in items.items()]
+                "INSERT OR REPLACE INTO tokens VALUES (?, ?)",
+                [(key, array("I", [ids[t] for t in tokens]).tobytes()) for key, tokens in items.items()],
             )
 
 
