@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: figures test install clean
+.PHONY: figures test notebooks bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,18 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 figures: $(STAMP)
-	$(BIN)/govtopics inspect seeds/
+	$(BIN)/govtopics build --config govtopics.toml --out figures
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+notebooks: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[notebooks]"
+	$(BIN)/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir build/notebooks
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_tokenize.py
+	$(BIN)/python benchmarks/quality_vs_naive.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache build

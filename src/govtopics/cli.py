@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from .reading import Corpus, load_corpus
 from .structure import PARTS
@@ -18,8 +19,6 @@ class UsageError(Exception):
 
 
 def _load(paths: Sequence[str]) -> Corpus:
-    from pathlib import Path
-
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"no such file or folder: {', '.join(missing)}")
@@ -70,6 +69,91 @@ def cmd_stopwords(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tokenized(paths: Sequence[str], backend: str):
+    from .tokenizing import Tokenizer
+
+    corpus = _load(paths)
+    if not len(corpus):
+        raise UsageError("no documents could be loaded from " + ", ".join(paths))
+    units = Tokenizer(backend=backend, progress=True).tokenize_corpus(corpus)
+    units = units[units["tokens"].map(len) > 0].reset_index(drop=True)
+    if units.empty:
+        raise UsageError("the corpus is empty after filtering: no analysis tokens are left")
+    return corpus, units
+
+
+def _print_frame(frame, as_csv: bool) -> None:
+    if as_csv:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    else:
+        print(frame.to_string(index=False))
+
+
+def cmd_keywords(args: argparse.Namespace) -> int:
+    from .features import tfidf_keywords
+
+    _, units = _tokenized(args.paths, args.backend)
+    by = None if args.by == "doc" else args.by
+    if by == "year" and units["year"].isna().all():
+        raise UsageError("no report has a year: use --by doc or --by part")
+    _print_frame(tfidf_keywords(units.dropna(subset=[by]) if by else units, by=by, top=args.top), args.csv)
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    from .models import LdaTopics, recommend_k, scan_k
+
+    _, units = _tokenized(args.paths, args.backend)
+    docs = list(units["tokens"])
+    k = args.k
+    if k is None:
+        k, rule = recommend_k(scan_k(docs, range(3, min(10, len(docs) - 1) + 1), seeds=(1, 2, 3)))
+        print(f"# K = {k}: {rule}", file=sys.stderr)
+    if k < 1 or k >= len(docs):
+        raise UsageError(f"-k {k} is not possible with {len(docs)} units: choose 1 <= k < {len(docs)}")
+    try:
+        model = LdaTopics(num_topics=k, no_below=args.no_below).fit(docs)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    _print_frame(model.topic_words(args.top), args.csv)
+    return 0
+
+
+def cmd_trends(args: argparse.Namespace) -> int:
+    from .models import LdaTopics, unit_topics
+    from .trends import topic_prevalence
+
+    _, units = _tokenized(args.paths, args.backend)
+    units = units.dropna(subset=["year"]).reset_index(drop=True)
+    if units.empty:
+        raise UsageError("no report has a year, so there is no trend to show")
+    docs = list(units["tokens"])
+    if args.k >= len(docs):
+        raise UsageError(f"-k {args.k} is not possible with {len(docs)} dated units")
+    try:
+        model = LdaTopics(num_topics=args.k, no_below=args.no_below).fit(docs)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    prevalence = topic_prevalence(unit_topics(units, model), model.gamma_, model.labels_, n_boot=args.n_boot)
+    _print_frame(prevalence.round(4), args.csv)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import BuildError, build, load_config
+
+    if not Path(args.config).is_file():
+        raise UsageError(f"no such config file: {args.config}")
+    try:
+        manifest = build(load_config(args.config), out=args.out, corpus_path=args.corpus)
+    except BuildError as error:
+        raise UsageError(str(error)) from None
+    counts = manifest["counts"]
+    print(f"built {len(manifest['outputs'])} files in {args.out}: {counts['loaded']} reports loaded, "
+          f"{counts['skipped']} skipped, K = {manifest['k']['chosen']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="govtopics",
@@ -102,6 +186,45 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("--top", type=int, default=10, help="tokens shown per layer (default 10)")
     stop.add_argument("--backend", default="jieba", choices=["jieba", "rjieba"])
     stop.set_defaults(func=cmd_stopwords)
+
+    def corpus_command(name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
+        command = sub.add_parser(name, help=help_text, formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="examples:\n" + examples)
+        command.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
+        command.add_argument("--backend", default="jieba", choices=["jieba", "rjieba"])
+        command.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+        return command
+
+    keywords = corpus_command("keywords", "top TF-IDF terms per report, year or report part",
+                              "  govtopics keywords seeds/ --by year\n  govtopics keywords seeds/ --by part --top 10 --csv")
+    keywords.add_argument("--by", default="year", choices=["doc", "year", "part"])
+    keywords.add_argument("--top", type=int, default=15)
+    keywords.set_defaults(func=cmd_keywords)
+
+    topics = corpus_command("topics", "fit an LDA topic model and print each topic's top words",
+                            "  govtopics topics seeds/ -k 6\n  govtopics topics seeds/      # K chosen by a scan")
+    topics.add_argument("-k", type=int, help="number of topics (default: scan K = 3..10 and take the recommended)")
+    topics.add_argument("--top", type=int, default=10, help="words per topic")
+    topics.add_argument("--no-below", type=int, default=5, help="a word must occur in at least this many units")
+    topics.set_defaults(func=cmd_topics)
+
+    trends = corpus_command("trends", "topic prevalence per year with 95%% bootstrap intervals",
+                            "  govtopics trends seeds/ -k 6\n  govtopics trends reports/ -k 10 --csv > prevalence.csv")
+    trends.add_argument("-k", type=int, default=6, help="number of topics (default 6)")
+    trends.add_argument("--no-below", type=int, default=5, help="a word must occur in at least this many units")
+    trends.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates")
+    trends.set_defaults(func=cmd_trends)
+
+    build_cmd = sub.add_parser(
+        "build", help="every table and figure, and manifest.json, from the configuration",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  govtopics build\n  govtopics build --config govtopics.toml --out figures\n"
+        "  govtopics build --corpus my_reports/ --out my_figures",
+    )
+    build_cmd.add_argument("--config", default="govtopics.toml", help="TOML configuration (default govtopics.toml)")
+    build_cmd.add_argument("--out", default="figures", help="output folder (default figures)")
+    build_cmd.add_argument("--corpus", help="corpus path, overriding [corpus] path of the configuration")
+    build_cmd.set_defaults(func=cmd_build)
     return parser
 
 

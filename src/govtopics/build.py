@@ -1,0 +1,308 @@
+"""The one-command build: every table and figure from the raw reports, and a manifest.
+
+``build(config)`` reads ``govtopics.toml`` (see the commented file at the repository root),
+loads the corpus, tokenizes, scans K, fits the topic model, measures trends and writes
+``tables/*.csv``, the PNG figures and ``manifest.json`` under the output folder. The same
+inputs and configuration give identical tables and figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import json
+import sys
+import time
+import tomllib
+from collections.abc import Iterator
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .reading import Corpus, load_corpus
+
+__all__ = ["DEFAULTS", "BuildError", "load_config", "build", "FIGURES"]
+
+FIGURES = ("prevalence", "heatmap", "stacked", "top_words", "keyness", "k_selection", "prevalence_by_part")
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "corpus": {"path": "seeds", "max_unit_chars": 300, "min_year": None, "max_year": None},
+    "tokens": {
+        "backend": "jieba",
+        "layers": ["function", "formulaic", "scaffolding", "places", "numbers"],
+        "extra_stopword_files": [],
+        "extra_stopwords": [],
+        "user_dicts": [],
+        "pos": False,
+        "phrases": False,
+        "cache": True,
+        "n_jobs": 1,
+    },
+    "model": {
+        "k": "auto",
+        "k_range": [3, 8],
+        "seeds": [1, 2, 3, 4, 5],
+        "random_state": 1,
+        "passes": 50,
+        "iterations": 400,
+        "alpha": "symmetric",
+        "eta": None,  # TOML has no null: leave the key out for gensim's default
+        "no_below": 5,
+        "no_above": 0.5,
+    },
+    "trends": {"n_boot": 1000, "level": 0.95, "seed": 20240601, "terms": []},
+    "keywords": {"top": 20, "min_count": 5},
+    "figures": {"which": list(FIGURES)},
+}
+
+
+class BuildError(RuntimeError):
+    """The corpus or configuration cannot give a build; the message says why in one line."""
+
+
+def load_config(path: str | Path | None = None, **overrides: Any) -> dict[str, dict[str, Any]]:
+    """The configuration: :data:`DEFAULTS`, then the TOML file, then ``overrides`` (``section={key: value}``).
+
+    Unknown sections or keys are errors, so a typo cannot be silently ignored.
+
+    >>> load_config(model={"k": 5})["model"]["k"]
+    5
+    """
+    config = copy.deepcopy(DEFAULTS)
+    layers: list[dict[str, Any]] = []
+    if path is not None:
+        with open(path, "rb") as handle:
+            layers.append(tomllib.load(handle))
+    layers.append(overrides)
+    for layer in layers:
+        for section, values in layer.items():
+            if section not in config:
+                raise BuildError(f"unknown config section [{section}]; known: {', '.join(config)}")
+            for key, value in values.items():
+                if key not in config[section]:
+                    raise BuildError(f"unknown config key {section}.{key}; known: {', '.join(config[section])}")
+                config[section][key] = value
+    unknown = set(config["figures"]["which"]) - set(FIGURES)
+    if unknown:
+        raise BuildError(f"unknown figures {sorted(unknown)}; known: {', '.join(FIGURES)}")
+    return config
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@contextlib.contextmanager
+def _stage(name: str, timings: dict[str, float]) -> Iterator[None]:
+    print(f"[govtopics] {name} ...", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    yield
+    timings[name] = round(time.perf_counter() - start, 3)
+    print(f"[govtopics] {name} done in {timings[name]:.1f} s", file=sys.stderr, flush=True)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+    return path
+
+
+def _versions() -> dict[str, str]:
+    names = ["govtopics", "numpy", "pandas", "scikit-learn", "gensim", "jieba", "rjieba", "matplotlib", "scipy", "mplfonts"]
+    out = {"python": sys.version.split()[0]}
+    for name in names:
+        with contextlib.suppress(importlib_metadata.PackageNotFoundError):
+            out[name] = importlib_metadata.version(name)
+    return out
+
+
+def _inputs(corpus: Corpus, root: Path) -> list[dict[str, Any]]:
+    """Every input file, loaded or skipped, with its hash and outcome."""
+    rows = []
+    for doc in corpus:
+        if doc.path:
+            rows.append({"path": _relative(doc.path, root), "sha256": _sha256(Path(doc.path)), "status": "loaded", "id": doc.id,
+                         "encoding": doc.encoding, "year": doc.year})
+    for skipped in corpus.skipped:
+        path = Path(skipped.path)
+        digest = _sha256(path) if path.is_file() and _readable(path) else None
+        rows.append({"path": _relative(skipped.path, root), "sha256": digest, "status": "skipped", "reason": skipped.reason})
+    return sorted(rows, key=lambda r: r["path"])
+
+
+def _relative(path: str | None, source: Path) -> str | None:
+    """A path as written in the outputs: relative to the corpus folder, so tables do not depend on the machine."""
+    if path is None:
+        return None
+    root = source if source.is_dir() else source.parent
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def _readable(path: Path) -> bool:
+    try:
+        with open(path, "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def build(config: dict[str, dict[str, Any]] | str | Path | None = None, out: str | Path = "figures",
+          corpus_path: str | Path | None = None) -> dict[str, Any]:
+    """Run the whole flow and write tables, figures and ``manifest.json`` under ``out``; return the manifest.
+
+    ``config`` is a dict from :func:`load_config` or a TOML path; ``corpus_path`` overrides its corpus.
+    Raises :class:`BuildError` for a corpus that cannot be modelled (nothing loaded, no years,
+    too few units or words for K).
+    """
+    from .features import consecutive_keyness, tfidf_keywords
+    from .models import LdaTopics, recommend_k, scan_k, unit_topics
+    from .stopwords import Stopwords
+    from .tokenizing import Tokenizer
+    from .trends import term_trends, topic_prevalence, topic_words_by_year
+
+    if not isinstance(config, dict):
+        config = load_config(config)
+    config = copy.deepcopy(config)
+    if corpus_path is not None:
+        config["corpus"]["path"] = str(corpus_path)
+    out = Path(out)
+    tables = out / "tables"
+    timings: dict[str, float] = {}
+    outputs: list[Path] = []
+    c_corpus, c_tok, c_model, c_trends = config["corpus"], config["tokens"], config["model"], config["trends"]
+
+    with _stage("loading", timings):
+        source = Path(c_corpus["path"])
+        if not source.exists():
+            raise BuildError(f"no such file or folder: {source}")
+        corpus = load_corpus(source, max_unit_chars=c_corpus["max_unit_chars"])
+        if not len(corpus):
+            raise BuildError(f"no document could be loaded from {source} ({len(corpus.skipped)} skipped)")
+        lo, hi = c_corpus["min_year"], c_corpus["max_year"]
+        dated = [d for d in corpus if d.year is not None and (lo is None or d.year >= lo) and (hi is None or d.year <= hi)]
+        if not dated:
+            raise BuildError("no document has a year (in range): the trends need the year of each report")
+
+    with _stage("tokenizing", timings):
+        tokenizer = Tokenizer(
+            backend=c_tok["backend"],
+            stopwords=Stopwords(layers=c_tok["layers"], extra_words=c_tok["extra_stopwords"],
+                                extra_files=c_tok["extra_stopword_files"]),
+            pos=c_tok["pos"], user_dicts=c_tok["user_dicts"], cache=c_tok["cache"], n_jobs=c_tok["n_jobs"],
+        )
+        units = tokenizer.tokenize_corpus(Corpus(dated), phrases=c_tok["phrases"])
+        units = units[units["tokens"].map(len) > 0].reset_index(drop=True)
+        docs = list(units["tokens"])
+        if not docs:
+            raise BuildError("no analysis tokens are left after the stopword layers")
+
+    params = {key: c_model[key] for key in ("passes", "iterations", "alpha", "eta", "no_below", "no_above")}
+    with _stage("choosing K", timings):
+        lo_k, hi_k = c_model["k_range"]
+        ks = list(range(lo_k, hi_k + 1))
+        if c_model["k"] != "auto":
+            ks = sorted(set(ks) | {int(c_model["k"])})
+        if max(ks) >= len(docs):
+            raise BuildError(f"K={max(ks)} needs more than {len(docs)} units with tokens; lower model.k or model.k_range")
+        try:
+            k_table = scan_k(docs, ks, seeds=c_model["seeds"], **params)
+        except ValueError as error:
+            raise BuildError(str(error)) from None
+        recommended, rule = recommend_k(k_table)
+        k = recommended if c_model["k"] == "auto" else int(c_model["k"])
+        k_table["recommended"] = k_table["k"] == recommended
+        outputs.append(_write_csv(k_table, tables / "k_selection.csv"))
+
+    with _stage("fitting the topic model", timings):
+        lda = LdaTopics(num_topics=k, random_state=c_model["random_state"], **params).fit(docs)
+        topic_words = lda.topic_words(10)
+        unit_table = unit_topics(units, lda)
+        outputs.append(_write_csv(topic_words, tables / "topic_words.csv"))
+        outputs.append(_write_csv(unit_table, tables / "unit_topics.csv"))
+        outputs.append(_write_csv(topic_words_by_year(lda, units), tables / "topic_words_by_year.csv"))
+
+    with _stage("trends", timings):
+        common = dict(labels=lda.labels_, n_boot=c_trends["n_boot"], level=c_trends["level"], seed=c_trends["seed"])
+        prevalence = topic_prevalence(unit_table, lda.gamma_, **common)
+        by_part = topic_prevalence(unit_table, lda.gamma_, by=["part", "year"], **common)
+        outputs.append(_write_csv(prevalence, tables / "topic_prevalence_by_year.csv"))
+        outputs.append(_write_csv(by_part, tables / "topic_prevalence_by_part.csv"))
+        keywords = tfidf_keywords(units, by="year", top=config["keywords"]["top"])
+        outputs.append(_write_csv(keywords, tables / "keywords_by_year.csv"))
+        outputs.append(_write_csv(tfidf_keywords(units, by="part", top=config["keywords"]["top"]),
+                                  tables / "keywords_by_part.csv"))
+        keyness = consecutive_keyness(units, min_count=config["keywords"]["min_count"], top=config["keywords"]["top"])
+        outputs.append(_write_csv(keyness, tables / "keyness.csv"))
+        terms = c_trends["terms"] or list(keywords[keywords["rank"] <= 2]["term"].drop_duplicates())
+        outputs.append(_write_csv(term_trends(units, terms), tables / "term_trends.csv"))
+
+    with _stage("documents table", timings):
+        tokens_per_doc = units.groupby("doc_id")["tokens"].apply(lambda s: sum(map(len, s)))
+        units_per_doc = units.groupby("doc_id").size()
+        documents = corpus.to_frame()[["id", "path", "year", "unit", "level", "places", "characters", "units"]]
+        documents["path"] = [_relative(p, source) for p in documents["path"]]
+        documents = documents.rename(columns={"units": "units_all"})
+        documents["units"] = documents["id"].map(units_per_doc).fillna(0).astype(int)
+        documents["tokens"] = documents["id"].map(tokens_per_doc).fillna(0).astype(int)
+        documents["in_trends"] = documents["id"].isin({d.id for d in dated})
+        outputs.append(_write_csv(documents.drop(columns="units_all"), tables / "documents.csv"))
+
+    with _stage("figures", timings):
+        outputs += _figures(config["figures"], out, prevalence, by_part, topic_words, keyness, k_table, recommended)
+
+    manifest = {
+        "govtopics_build": 1,
+        "config": config,
+        "k": {"chosen": k, "recommended": recommended, "rule": rule},
+        "corpus": str(source),
+        "inputs": _inputs(corpus, source),
+        "counts": {"loaded": len(corpus), "skipped": len(corpus.skipped), "in_trends": len(dated),
+                   "units": len(units), "tokens": int(sum(map(len, docs)))},
+        "versions": _versions(),
+        "outputs": {p.relative_to(out).as_posix(): _sha256(p) for p in sorted(outputs)},
+        "token_cache": tokenizer.cache_stats,
+        "timings_s": timings,
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _figures(settings: dict[str, Any], out: Path, prevalence: pd.DataFrame, by_part: pd.DataFrame,
+             topic_words: pd.DataFrame, keyness: pd.DataFrame, k_table: pd.DataFrame, recommended: int) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import plots
+
+    written: list[Path] = []
+
+    def save(fig: Any, name: str) -> None:
+        figure = fig.figure if hasattr(fig, "figure") and not isinstance(fig, matplotlib.figure.Figure) else fig
+        written.append(plots.save_figure(figure, out / f"{name}.png"))
+        plt.close(figure)
+
+    which = settings["which"]
+    if "prevalence" in which:
+        save(plots.plot_prevalence(prevalence), "prevalence")
+    if "heatmap" in which:
+        save(plots.plot_heatmap(prevalence), "heatmap")
+    if "stacked" in which:
+        save(plots.plot_stacked(prevalence), "stacked")
+    if "top_words" in which:
+        save(plots.plot_top_words(topic_words), "top_words")
+    if "keyness" in which:
+        for (first, second), pair in keyness.groupby(["from", "to"], sort=True):
+            save(plots.plot_keyness(pair), f"keyness_{first}_{second}")
+    if "k_selection" in which:
+        save(plots.plot_k_selection(k_table, recommended=recommended), "k_selection")
+    if "prevalence_by_part" in which:
+        save(plots.plot_prevalence_by_part(by_part), "prevalence_by_part")
+    return written
