@@ -62,8 +62,9 @@ def test_topic_words_and_labels(lda):
     assert list(table.columns) == ["topic", "label", "rank", "word", "weight"]
     assert sorted(table["topic"].unique()) == [0, 1, 2, 3, 4]
     assert all(table.groupby("topic")["weight"].apply(lambda w: w.is_monotonic_decreasing))
-    for topic, words in enumerate(lda.top_words(3)):
+    for topic, words in enumerate(lda.frex_words(3)):
         assert lda.labels_[topic] == "·".join(words)
+    assert len(set(lda.labels_)) == 5
     old = list(lda.labels_)
     lda.set_labels({0: "执法规范"})
     assert lda.topic_words(3)["label"].iloc[0] == "执法规范"

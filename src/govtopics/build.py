@@ -46,7 +46,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "k_range": [3, 8],
         "seeds": [1, 2, 3, 4, 5],
         "random_state": 1,
-        "passes": 50,
+        "passes": "auto",
         "iterations": 400,
         "alpha": "symmetric",
         "eta": None,  # TOML has no null: leave the key out for gensim's default

@@ -8,6 +8,7 @@ follow ``fit``/``transform`` with fitted attributes ending in ``_``, and give th
 from __future__ import annotations
 
 import itertools
+import math
 import pickle
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,6 +25,7 @@ __all__ = [
     "NmfTopics",
     "coherence",
     "exclusivity",
+    "frex",
     "topic_diversity",
     "stability",
     "scan_k",
@@ -46,8 +48,14 @@ class _TopicTables:
         order = np.argsort(-self.topic_word_, axis=1, kind="stable")[:, :n]
         return [[self.vocabulary_[i] for i in row] for row in order]
 
+    def frex_words(self, n: int = 10) -> list[list[str]]:
+        """The ``n`` words of each topic with the highest FREX score (frequent *and* exclusive), as stm's labelTopics."""
+        order = np.argsort(-frex(self.topic_word_), axis=1, kind="stable")[:, :n]
+        return [[self.vocabulary_[i] for i in row] for row in order]
+
     def _auto_labels(self, n: int = 3) -> list[str]:
-        return ["·".join(words) for words in self.top_words(n)]
+        """Labels from the top FREX words: words shared by many topics (法治) do not name them all."""
+        return ["·".join(words) for words in self.frex_words(n)]
 
     def set_labels(self, labels: dict[int, str] | Sequence[str]) -> _TopicTables:
         """Rename topics: a full list, or ``{topic: label}`` for some of them."""
@@ -69,10 +77,11 @@ class _TopicTables:
 class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
     """gensim ``LdaModel`` as a scikit-learn estimator on token lists.
 
-    Defaults suit a corpus of a few hundred short units: whole-corpus batches and enough passes
-    that gensim's "too few updates" warning (passes x chunks < 10) does not apply; an
-    asymmetric ``alpha`` learned from the data; ``random_state`` fixed, so the same data give
-    the identical model. ``multicore=True`` uses ``LdaMulticore`` for large corpora: it is not
+    Defaults suit a corpus of a few hundred short units and scale up: chunks of at most 2,000
+    units, and ``passes="auto"`` gives about 100,000 unit updates in all, between 2 and 50
+    passes (50 for a few hundred units, 2 for half a million), so gensim's "too few updates"
+    warning (passes x chunks < 10) never applies; a symmetric ``alpha``; ``random_state``
+    fixed, so the same data give the identical model. ``multicore=True`` uses ``LdaMulticore`` for large corpora: it is not
     bit-reproducible and rejects ``alpha="auto"`` (then "asymmetric" is used).
 
     Fitted attributes: ``dictionary_`` (gensim Dictionary after ``no_below``/``no_above``),
@@ -88,10 +97,10 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
     def __init__(
         self,
         num_topics: int = 8,
-        passes: int = 50,
+        passes: int | str = "auto",
         iterations: int = 400,
-        alpha: str | float = "auto",
-        eta: str | float | None = "auto",
+        alpha: str | float = "symmetric",
+        eta: str | float | None = None,
         random_state: int = 20240601,
         no_below: int = 2,
         no_above: float = 0.5,
@@ -135,8 +144,8 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
             corpus=bow,
             id2word=self.dictionary_,
             num_topics=self.num_topics,
-            chunksize=self.chunksize or max(len(bow), 1),
-            passes=self.passes,
+            chunksize=self.chunksize or min(max(len(bow), 1), 2000),
+            passes=auto_passes(len(bow)) if self.passes == "auto" else self.passes,
             iterations=self.iterations,
             eta=self.eta,
             random_state=self.random_state,
@@ -184,6 +193,15 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
     def load(path: str | Path) -> LdaTopics:
         """Load an estimator saved with :meth:`save` (only load files you trust: pickle)."""
         return pickle.loads(Path(path).read_bytes())
+
+
+def auto_passes(n_units: int) -> int:
+    """Passes for about 100,000 unit updates, between 2 and 50.
+
+    >>> auto_passes(300), auto_passes(20_000), auto_passes(500_000)
+    (50, 5, 2)
+    """
+    return min(50, max(2, math.ceil(100_000 / max(n_units, 1))))
 
 
 class NmfTopics(BaseEstimator, TransformerMixin, _TopicTables):
@@ -259,23 +277,31 @@ def coherence(top_words: list[list[str]], docs: Tokens, measure: str = "c_npmi",
     return [float(x) for x in model.get_coherence_per_topic()]
 
 
-def exclusivity(topic_word: np.ndarray, n: int = 10, frex_weight: float = 0.7) -> np.ndarray:
-    """Per-topic exclusivity as R stm's ``exclusivity()`` (used by ``searchK``): the sum of the FREX scores of the top ``n`` words.
+def frex(topic_word: np.ndarray, weight: float = 0.7) -> np.ndarray:
+    """FREX scores (K x V) as R stm computes them: the weighted harmonic mean of a word's within-topic
+    ECDF rank of exclusivity (its weight in the topic relative to all topics) and of frequency.
 
-    FREX is the weighted harmonic mean of a word's within-topic rank of exclusivity
-    (its weight in the topic relative to all topics) and of frequency (its weight in the topic).
-
-    >>> exclusivity(np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]), n=2).round(3).tolist()
-    [1.653, 1.653]
+    >>> frex(np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]])).round(3).tolist()[0]
+    [0.943, 0.709, 0.333]
     """
     word_topic = topic_word.T  # V x K
     shares = word_topic / np.maximum(word_topic.sum(axis=1, keepdims=True), 1e-300)
     v = word_topic.shape[0]
     ex = np.column_stack([rankdata(shares[:, k]) for k in range(shares.shape[1])]) / v
     fr = np.column_stack([rankdata(word_topic[:, k]) for k in range(word_topic.shape[1])]) / v
-    frex = 1.0 / (frex_weight / ex + (1 - frex_weight) / fr)
-    top = np.argsort(-word_topic, axis=0, kind="stable")[:n]
-    return np.array([frex[top[:, k], k].sum() for k in range(word_topic.shape[1])])
+    return (1.0 / (weight / ex + (1 - weight) / fr)).T
+
+
+def exclusivity(topic_word: np.ndarray, n: int = 10, frex_weight: float = 0.7) -> np.ndarray:
+    """Per-topic exclusivity as R stm's ``exclusivity()`` (used by ``searchK``): the sum of the
+    :func:`frex` scores of the topic's ``n`` most probable words.
+
+    >>> exclusivity(np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]), n=2).round(3).tolist()
+    [1.653, 1.653]
+    """
+    scores = frex(topic_word, frex_weight)
+    top = np.argsort(-topic_word, axis=1, kind="stable")[:, :n]
+    return np.take_along_axis(scores, top, axis=1).sum(axis=1)
 
 
 def topic_diversity(top_words: list[list[str]], n: int = 10) -> float:
