@@ -121,3 +121,11 @@ def test_k_scan_table_and_recommendation(docs):
     assert scan["diversity"].between(0, 1).all() and scan["stability"].between(0, 1).all()
     k, rule = recommend_k(scan)
     assert k in (3, 4) and "c_npmi" in rule and "c_v" in rule
+
+
+def test_multicore_is_an_opt_in_that_replaces_alpha_auto(docs):
+    model = LdaTopics(num_topics=4, multicore=True, workers=2, alpha="auto", **FAST).fit(docs)
+    assert model.model_.__class__.__name__ == "LdaMulticore"
+    alpha = model.model_.alpha
+    assert alpha[0] > alpha[-1]  # "asymmetric" stood in for "auto", which LdaMulticore rejects
+    assert np.allclose(model.transform(docs).sum(axis=1), 1)

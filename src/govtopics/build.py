@@ -40,6 +40,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "phrases": False,
         "cache": True,
         "n_jobs": 1,
+        "dask": "",
     },
     "model": {
         "k": "auto",
@@ -52,6 +53,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "eta": None,  # TOML has no null: leave the key out for gensim's default
         "no_below": 5,
         "no_above": 0.5,
+        "multicore": False,
+        "workers": 2,
     },
     "trends": {"n_boot": 1000, "level": 0.95, "seed": 20240601, "terms": []},
     "keywords": {"top": 20, "min_count": 5},
@@ -133,6 +136,24 @@ def _inputs(corpus: Corpus, root: Path) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: r["path"])
 
 
+@contextlib.contextmanager
+def dask_client(spec: str) -> Iterator[Any]:
+    """A ``dask.distributed`` Client for ``spec``: "" (none), "local:N" (a local cluster of N worker
+    processes, started and stopped here), or a scheduler address such as "tcp://10.0.0.5:8786"."""
+    if not spec:
+        yield None
+        return
+    from dask.distributed import Client, LocalCluster
+
+    if spec.startswith("local:"):
+        with LocalCluster(n_workers=int(spec.split(":", 1)[1]), threads_per_worker=1, processes=True,
+                          dashboard_address=":0") as cluster, Client(cluster) as client:
+            yield client
+    else:
+        with Client(spec) as client:
+            yield client
+
+
 def _relative(path: str | None, source: Path) -> str | None:
     """A path as written in the outputs: relative to the corpus folder, so tables do not depend on the machine."""
     if path is None:
@@ -160,22 +181,14 @@ def build(config: dict[str, dict[str, Any]] | str | Path | None = None, out: str
     Raises :class:`BuildError` for a corpus that cannot be modelled (nothing loaded, no years,
     too few units or words for K).
     """
-    from .features import consecutive_keyness, tfidf_keywords
-    from .models import LdaTopics, recommend_k, scan_k, unit_topics
-    from .stopwords import Stopwords
-    from .tokenizing import Tokenizer
-    from .trends import term_trends, topic_prevalence, topic_words_by_year
-
     if not isinstance(config, dict):
         config = load_config(config)
     config = copy.deepcopy(config)
     if corpus_path is not None:
         config["corpus"]["path"] = str(corpus_path)
     out = Path(out)
-    tables = out / "tables"
     timings: dict[str, float] = {}
-    outputs: list[Path] = []
-    c_corpus, c_tok, c_model, c_trends = config["corpus"], config["tokens"], config["model"], config["trends"]
+    c_corpus = config["corpus"]
 
     with _stage("loading", timings):
         source = Path(c_corpus["path"])
@@ -189,12 +202,28 @@ def build(config: dict[str, dict[str, Any]] | str | Path | None = None, out: str
         if not dated:
             raise BuildError("no document has a year (in range): the trends need the year of each report")
 
+    with dask_client(config["tokens"]["dask"]) as client:
+        return _build(config, corpus, dated, source, out, timings, client)
+
+
+def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, source: Path, out: Path,
+           timings: dict[str, float], client: Any) -> dict[str, Any]:
+    from .features import consecutive_keyness, tfidf_keywords
+    from .models import LdaTopics, recommend_k, scan_k, unit_topics
+    from .stopwords import Stopwords
+    from .tokenizing import Tokenizer
+    from .trends import term_trends, topic_prevalence, topic_words_by_year
+
+    tables = out / "tables"
+    outputs: list[Path] = []
+    c_tok, c_model, c_trends = config["tokens"], config["model"], config["trends"]
     with _stage("tokenizing", timings):
         tokenizer = Tokenizer(
             backend=c_tok["backend"],
             stopwords=Stopwords(layers=c_tok["layers"], extra_words=c_tok["extra_stopwords"],
                                 extra_files=c_tok["extra_stopword_files"]),
             pos=c_tok["pos"], user_dicts=c_tok["user_dicts"], cache=c_tok["cache"], n_jobs=c_tok["n_jobs"],
+            client=client,
         )
         units = tokenizer.tokenize_corpus(Corpus(dated), phrases=c_tok["phrases"])
         units = units[units["tokens"].map(len) > 0].reset_index(drop=True)
@@ -202,7 +231,8 @@ def build(config: dict[str, dict[str, Any]] | str | Path | None = None, out: str
         if not docs:
             raise BuildError("no analysis tokens are left after the stopword layers")
 
-    params = {key: c_model[key] for key in ("passes", "iterations", "alpha", "eta", "no_below", "no_above")}
+    params = {key: c_model[key] for key in ("passes", "iterations", "alpha", "eta", "no_below", "no_above",
+                                            "multicore", "workers")}
     with _stage("choosing K", timings):
         lo_k, hi_k = c_model["k_range"]
         ks = list(range(lo_k, hi_k + 1))
@@ -240,7 +270,7 @@ def build(config: dict[str, dict[str, Any]] | str | Path | None = None, out: str
         keyness = consecutive_keyness(units, min_count=config["keywords"]["min_count"], top=config["keywords"]["top"])
         outputs.append(_write_csv(keyness, tables / "keyness.csv"))
         terms = c_trends["terms"] or list(keywords[keywords["rank"] <= 2]["term"].drop_duplicates())
-        outputs.append(_write_csv(term_trends(units, terms), tables / "term_trends.csv"))
+        outputs.append(_write_csv(term_trends(units, terms, client=client), tables / "term_trends.csv"))
 
     with _stage("documents table", timings):
         tokens_per_doc = units.groupby("doc_id")["tokens"].apply(lambda s: sum(map(len, s)))

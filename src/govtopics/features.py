@@ -20,7 +20,9 @@ from scipy.special import xlogy
 from scipy.stats import chi2 as chi2_distribution
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-__all__ = ["CORRECTIONS", "MEASURES", "consecutive_keyness", "keyness", "tfidf_keywords", "year_keyness"]
+__all__ = [
+    "CORRECTIONS", "MEASURES", "consecutive_keyness", "keyness", "term_counts", "tfidf_keywords", "year_keyness",
+]
 
 CORRECTIONS = ("default", "yates", "williams", "none")
 MEASURES = ("g2", "chi2")
@@ -67,6 +69,36 @@ def tfidf_keywords(
     frame = frame.sort_values([key, "score", "term"], ascending=[True, False, True], kind="stable", ignore_index=True)
     frame["rank"] = frame.groupby(key, dropna=False).cumcount() + 1
     return frame.loc[frame["rank"] <= top, [key, "rank", "term", "score"]].reset_index(drop=True)
+
+
+def term_counts(units: pd.DataFrame, by: str = "year", client: Any = None) -> pd.DataFrame:
+    """How often each term occurs in each group: columns ``[by, "term", "count"]``, by group, then count, then term.
+
+    With a ``dask.distributed`` Client the counting runs on its workers (``dask.bag``
+    frequencies); the table is the same.
+
+    >>> units = pd.DataFrame({"year": [2022, 2022, 2023], "tokens": [["普法", "宣传"], ["普法"], ["宪法"]]})
+    >>> term_counts(units).values.tolist()
+    [[2022, '普法', 2], [2022, '宣传', 1], [2023, '宪法', 1]]
+    """
+    if client is None:
+        exploded = units[[by, "tokens"]].explode("tokens").dropna(subset=["tokens"])
+        counts = exploded.groupby([by, "tokens"]).size().reset_index()
+    else:
+        import dask.bag
+
+        pairs = list(zip(units[by].tolist(), units["tokens"]))
+        workers = len(client.scheduler_info()["workers"])
+        bag = dask.bag.from_sequence(pairs, npartitions=max(1, min(len(pairs) // 100, 8 * workers)))
+        frequencies = client.compute(bag.map(_group_terms).flatten().frequencies(), sync=True)
+        counts = pd.DataFrame([(group, term, n) for (group, term), n in frequencies])
+    counts.columns = [by, "term", "count"]
+    counts["count"] = counts["count"].astype(int)
+    return counts.sort_values([by, "count", "term"], ascending=[True, False, True], ignore_index=True)
+
+
+def _group_terms(row: tuple[Any, list[str]]) -> list[tuple[Any, str]]:
+    return [(row[0], term) for term in row[1]]
 
 
 def _select(units: pd.DataFrame, by: str, value: Any) -> np.ndarray:

@@ -233,7 +233,8 @@ class Tokenizer:
     ``min_len`` (shorter tokens are dropped); ``pos`` (None, True for :data:`DEFAULT_POS`,
     or a tuple of jieba tags to keep); ``user_dicts`` (extra jieba-format dictionaries);
     ``cache`` (True for :func:`default_cache_dir`, False, or a folder); ``n_jobs``;
-    ``progress`` (a tqdm bar on stderr when a corpus takes more than a moment).
+    ``progress`` (a tqdm bar on stderr when a corpus takes more than a moment); ``client``
+    (a ``dask.distributed`` Client: texts not in the cache are tokenized on its workers).
 
     >>> tok = Tokenizer(cache=False)
     >>> tok.tokenize("2025年,大进镇深入学习习近平法治思想,开展“八五”普法宣传活动26次。", names={"大进镇"})
@@ -248,6 +249,7 @@ class Tokenizer:
     cache: bool | str | Path = True
     n_jobs: int = 1
     progress: bool = True
+    client: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.backend not in BACKENDS:
@@ -403,12 +405,18 @@ class Tokenizer:
 
     def _run(self, jobs: list[tuple[str, frozenset[str]]]) -> list[list[str]]:
         bar = dict(total=len(jobs), delay=2, disable=not self.progress, desc="tokenizing", unit="unit")
+        if self.client is not None and jobs:
+            import dask.bag
+
+            partitions = max(1, min(len(jobs) // 100, 8 * len(self.client.scheduler_info()["workers"])))
+            bag = dask.bag.from_sequence(jobs, npartitions=partitions).map_partitions(_tokenize_partition, self._config())
+            return _shared_strings(self.client.compute(bag, sync=True))
         if self.n_jobs == 1 or len(jobs) < 50:
             return [self.tokenize(t, n) for t, n in tqdm(jobs, **bar)]
         n_jobs = (os.cpu_count() or 1) if self.n_jobs < 0 else self.n_jobs
         chunk = max(1, min(256, len(jobs) // (n_jobs * 4)))
         with ProcessPoolExecutor(n_jobs, initializer=_init_worker, initargs=(self._config(),)) as pool:
-            return list(tqdm(pool.map(_tokenize_in_worker, jobs, chunksize=chunk), **bar))
+            return _shared_strings(tqdm(pool.map(_tokenize_in_worker, jobs, chunksize=chunk), **bar))
 
     def _config(self) -> dict[str, Any]:
         return dict(backend=self.backend, stopwords=self.stopwords, min_len=self.min_len, pos=self.pos,
@@ -509,6 +517,18 @@ def _init_worker(config: dict[str, Any]) -> None:
 def _tokenize_in_worker(job: tuple[str, frozenset[str]]) -> list[str]:
     assert _WORKER is not None
     return _WORKER.tokenize(*job)
+
+
+def _tokenize_partition(jobs: Iterable[tuple[str, frozenset[str]]], config: dict[str, Any]) -> list[list[str]]:
+    """One dask partition; the engine (and its dictionary) is loaded once per worker process."""
+    tokenizer = Tokenizer(**config)
+    return [tokenizer.tokenize(text, names) for text, names in jobs]
+
+
+def _shared_strings(results: Iterable[list[str]]) -> list[list[str]]:
+    """Token lists that share one string object per distinct token (results from other processes don't)."""
+    pool: dict[str, str] = {}
+    return [[pool.setdefault(t, t) for t in tokens] for tokens in results]
 
 
 def add_phrases(token_lists: Sequence[list[str]], min_count: int = 3, threshold: float = 10.0) -> list[list[str]]:

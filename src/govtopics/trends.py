@@ -12,6 +12,7 @@ variational posterior Dirichlet(gamma), which carries the model's own uncertaint
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -117,8 +118,10 @@ def topic_words_by_year(model, units: pd.DataFrame, n: int = 10, by: str = "year
     return pd.DataFrame(rows, columns=["topic", "label", by, "rank", "word", "weight", "count"])
 
 
-def term_trends(units: pd.DataFrame, terms: Sequence[str], by: str = "year") -> pd.DataFrame:
+def term_trends(units: pd.DataFrame, terms: Sequence[str], by: str = "year", client: Any = None) -> pd.DataFrame:
     """Relative frequency of chosen terms per year: columns year, term, count, tokens, per_10k, n_reports.
+
+    Counts come from :func:`govtopics.features.term_counts` (on a dask ``client``'s workers if given).
 
     >>> units = pd.DataFrame({"doc_id": ["a", "b"], "year": [2022, 2023], "tokens": [["普法", "执法"], ["普法", "普法", "调解", "宣传"]]})
     >>> print(term_trends(units, ["普法"])[["year", "count", "per_10k"]].to_string(index=False))
@@ -126,12 +129,14 @@ def term_trends(units: pd.DataFrame, terms: Sequence[str], by: str = "year") -> 
      2022      1   5000.0
      2023      2   5000.0
     """
-    rows = []
-    for year, frame in units.groupby(by, sort=True):
-        tokens = [t for ts in frame["tokens"] for t in ts]
-        total = len(tokens)
-        counts = pd.Series(tokens, dtype=object).value_counts() if tokens else pd.Series(dtype=int)
-        for term in terms:
-            count = int(counts.get(term, 0))
-            rows.append((year, term, count, total, 1e4 * count / total if total else 0.0, frame["doc_id"].nunique()))
-    return pd.DataFrame(rows, columns=[by, "term", "count", "tokens", "per_10k", "n_reports"])
+    from .features import term_counts
+
+    counts = term_counts(units, by=by, client=client)
+    totals = counts.groupby(by)["count"].sum()
+    reports = units.groupby(by)["doc_id"].nunique()
+    index = pd.MultiIndex.from_product([sorted(reports.index), list(terms)], names=[by, "term"])
+    table = counts.set_index([by, "term"])["count"].reindex(index, fill_value=0).reset_index()
+    table["tokens"] = table[by].map(totals).fillna(0).astype(int)
+    table["per_10k"] = np.where(table["tokens"] > 0, 1e4 * table["count"] / table["tokens"].clip(lower=1), 0.0)
+    table["n_reports"] = table[by].map(reports)
+    return table
