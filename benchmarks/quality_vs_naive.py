@@ -51,8 +51,7 @@ def main() -> None:
     model = config["model"]
     params = {key: model[key] for key in ("passes", "iterations", "alpha", "eta", "no_below", "no_above")}
     corpus = load_corpus(config["corpus"]["path"], max_unit_chars=config["corpus"]["max_unit_chars"])
-    units = Tokenizer(cache=False).tokenize_corpus(corpus)
-    units = units[units["tokens"].map(len) > 0]
+    units = Tokenizer(cache=False).tokenize_corpus(corpus, drop_empty=True)
     ours = list(units["tokens"])
     naive = [naive_tokens(text) for text in units["text"]]
     k = args.k

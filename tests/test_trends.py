@@ -39,6 +39,7 @@ def test_reports_units_and_single_report_years(prevalence, fitted):
     assert per_year["n_reports"].to_dict() == {2022: 1, 2023: 1, 2024: 1, 2025: 2}
     assert per_year["n_units"].to_dict() == units.groupby("year").size().to_dict()
     assert per_year["single_report"].to_dict() == {2022: True, 2023: True, 2024: True, 2025: False}
+    assert per_year["few_reports"].all()
 
 
 def test_point_is_the_length_weighted_share(prevalence, fitted):
@@ -60,7 +61,7 @@ def test_deterministic(fitted, prevalence):
 
 def test_model_uncertainty_widens_intervals_when_units_are_uncertain():
     units = pd.DataFrame({"doc_id": list("aabbcc"), "year": [2024] * 6, "n_tokens": [5] * 6})
-    gamma = np.array([[1.5, 1.0], [1.0, 1.5]] * 3)  # short units: flat posteriors
+    gamma = np.array([[1.2, 1.2]] * 6)  # identical short units: flat posteriors, no sampling spread
     with_model = topic_prevalence(units, gamma, n_boot=2000)
     without = topic_prevalence(units, gamma, n_boot=2000, model_uncertainty=False)
     assert (without["ci_high"] - without["ci_low"]).max() < 1e-12  # identical reports: no sampling spread

@@ -26,7 +26,8 @@ from .reading import Corpus, load_corpus
 
 __all__ = ["DEFAULTS", "BuildError", "load_config", "build", "FIGURES"]
 
-FIGURES = ("prevalence", "heatmap", "stacked", "top_words", "keyness", "k_selection", "prevalence_by_part")
+FIGURES = ("prevalence", "heatmap", "stacked", "top_words", "keyness", "k_selection", "prevalence_by_part",
+           "term_trends")
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "corpus": {"path": "seeds", "max_unit_chars": 300, "min_year": None, "max_year": None},
@@ -225,8 +226,7 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
             pos=c_tok["pos"], user_dicts=c_tok["user_dicts"], cache=c_tok["cache"], n_jobs=c_tok["n_jobs"],
             client=client,
         )
-        units = tokenizer.tokenize_corpus(Corpus(dated), phrases=c_tok["phrases"])
-        units = units[units["tokens"].map(len) > 0].reset_index(drop=True)
+        units = tokenizer.tokenize_corpus(Corpus(dated), phrases=c_tok["phrases"], drop_empty=True)
         docs = list(units["tokens"])
         if not docs:
             raise BuildError("no analysis tokens are left after the stopword layers")
@@ -270,7 +270,8 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
         keyness = consecutive_keyness(units, min_count=config["keywords"]["min_count"], top=config["keywords"]["top"])
         outputs.append(_write_csv(keyness, tables / "keyness.csv"))
         terms = c_trends["terms"] or list(keywords[keywords["rank"] <= 2]["term"].drop_duplicates())
-        outputs.append(_write_csv(term_trends(units, terms, client=client), tables / "term_trends.csv"))
+        trends_table = term_trends(units, terms, client=client)
+        outputs.append(_write_csv(trends_table, tables / "term_trends.csv"))
 
     with _stage("documents table", timings):
         tokens_per_doc = units.groupby("doc_id")["tokens"].apply(lambda s: sum(map(len, s)))
@@ -284,7 +285,8 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
         outputs.append(_write_csv(documents.drop(columns="units_all"), tables / "documents.csv"))
 
     with _stage("figures", timings):
-        outputs += _figures(config["figures"], out, prevalence, by_part, topic_words, keyness, k_table, recommended)
+        outputs += _figures(config["figures"], out, prevalence, by_part, topic_words, keyness, k_table, recommended,
+                            trends_table)
 
     manifest = {
         "govtopics_build": 1,
@@ -304,7 +306,8 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
 
 
 def _figures(settings: dict[str, Any], out: Path, prevalence: pd.DataFrame, by_part: pd.DataFrame,
-             topic_words: pd.DataFrame, keyness: pd.DataFrame, k_table: pd.DataFrame, recommended: int) -> list[Path]:
+             topic_words: pd.DataFrame, keyness: pd.DataFrame, k_table: pd.DataFrame, recommended: int,
+             trends_table: pd.DataFrame) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -335,4 +338,6 @@ def _figures(settings: dict[str, Any], out: Path, prevalence: pd.DataFrame, by_p
         save(plots.plot_k_selection(k_table, recommended=recommended), "k_selection")
     if "prevalence_by_part" in which:
         save(plots.plot_prevalence_by_part(by_part), "prevalence_by_part")
+    if "term_trends" in which:
+        save(plots.plot_term_trends(trends_table), "term_trends")
     return written

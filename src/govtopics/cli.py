@@ -75,8 +75,7 @@ def _tokenized(paths: Sequence[str], backend: str):
     corpus = _load(paths)
     if not len(corpus):
         raise UsageError("no documents could be loaded from " + ", ".join(paths))
-    units = Tokenizer(backend=backend, progress=True).tokenize_corpus(corpus)
-    units = units[units["tokens"].map(len) > 0].reset_index(drop=True)
+    units = Tokenizer(backend=backend, progress=True).tokenize_corpus(corpus, drop_empty=True)
     if units.empty:
         raise UsageError("the corpus is empty after filtering: no analysis tokens are left")
     return corpus, units

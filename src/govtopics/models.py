@@ -28,6 +28,7 @@ __all__ = [
     "frex",
     "topic_diversity",
     "stability",
+    "match_topics",
     "scan_k",
     "recommend_k",
     "unit_topics",
@@ -314,20 +315,28 @@ def topic_diversity(top_words: list[list[str]], n: int = 10) -> float:
     return len(set(words)) / (n * len(top_words)) if top_words else 0.0
 
 
-def stability(top_words_by_seed: list[list[list[str]]], n: int = 10) -> float:
-    """Mean best-match Jaccard of the top ``n`` words between models fitted with different seeds.
+def match_topics(a: list[list[str]], b: list[list[str]], n: int = 10) -> pd.DataFrame:
+    """Pair the topics of two models one-to-one by the Jaccard similarity of their top ``n`` words
+    (Hungarian algorithm): columns topic_a, topic_b, jaccard, shared (the words in common).
 
-    Topics of each pair of models are matched one-to-one to maximise the total Jaccard
-    similarity (Hungarian algorithm); the score is the mean over matched topics and pairs.
+    >>> match_topics([["执法", "培训"], ["普法", "宣传"]], [["宣传", "普法"], ["执法", "队伍"]], n=2).values.tolist()
+    [[0, 1, 0.3333333333333333, '执法'], [1, 0, 1.0, '普法 宣传']]
+    """
+    sim = np.array([[len(set(x[:n]) & set(y[:n])) / len(set(x[:n]) | set(y[:n])) for y in b] for x in a])
+    rows, cols = linear_sum_assignment(-sim)
+    shared = [" ".join(w for w in a[i][:n] if w in set(b[j][:n])) for i, j in zip(rows, cols)]
+    return pd.DataFrame({"topic_a": rows, "topic_b": cols, "jaccard": sim[rows, cols], "shared": shared})
+
+
+def stability(top_words_by_seed: list[list[list[str]]], n: int = 10) -> float:
+    """Mean best-match Jaccard of the top ``n`` words between models fitted with different seeds:
+    topics of each pair of models are matched with :func:`match_topics`; the score is the mean
+    over matched topics and pairs.
 
     >>> stability([[["a", "b"], ["c", "d"]], [["c", "d"], ["a", "x"]]], n=2)
     0.6666666666666666
     """
-    scores = []
-    for a, b in itertools.combinations(top_words_by_seed, 2):
-        sim = np.array([[len(set(x[:n]) & set(y[:n])) / len(set(x[:n]) | set(y[:n])) for y in b] for x in a])
-        rows, cols = linear_sum_assignment(-sim)
-        scores.append(sim[rows, cols].mean())
+    scores = [match_topics(a, b, n)["jaccard"].mean() for a, b in itertools.combinations(top_words_by_seed, 2)]
     return float(np.mean(scores)) if scores else 1.0
 
 

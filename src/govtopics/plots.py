@@ -45,6 +45,7 @@ __all__ = [
     "plot_prevalence",
     "plot_prevalence_by_part",
     "plot_stacked",
+    "plot_term_trends",
     "plot_top_words",
     "save_figure",
     "style",
@@ -68,6 +69,7 @@ _COLUMNS = {
     "topic_words": ("topic", "label", "rank", "word", "weight"),
     "keyness": ("from", "to", "term", "direction", "g2", "count_from", "count_to"),
     "k_selection": ("k", "c_npmi", "c_v", "exclusivity", "diversity", "stability"),
+    "term_trends": ("year", "term", "count", "per_10k", "n_reports"),
 }
 _METRICS = {
     "c_npmi": "coherence (C_NPMI)",
@@ -391,6 +393,32 @@ def plot_heatmap(prev: pd.DataFrame, *, ax: Axes | None = None, fmt: str = ".1%"
     ax.set_yticks(range(len(topics)), [_wrap(label) for label in topics])
     ax.set_xlabel("year (n = number of reports)")
     ax.figure.colorbar(mesh, ax=ax, label="topic prevalence", format=PercentFormatter(1, decimals=0), fraction=0.05)
+    return ax
+
+
+@_styled
+def plot_term_trends(trends: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Occurrences per 10,000 tokens of chosen terms by year (from ``term_trends``); under each year, n reports.
+
+    >>> trends = pd.DataFrame({"year": [2024, 2025] * 2, "term": ["普法", "普法", "营商环境", "营商环境"],
+    ...     "count": [3, 5, 1, 4], "per_10k": [30.0, 41.0, 10.0, 33.0], "n_reports": [1, 2] * 2})
+    >>> ax = plot_term_trends(trends)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['普法', '营商环境']
+    >>> plt.close(ax.figure)
+    """
+    _require(trends, "term_trends")
+    years, ticks = _year_ticks(trends)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(1.6 + 0.9 * len(years), 3.6))
+    for i, (term, rows) in enumerate(trends.groupby("term", sort=False)):
+        rows = rows.sort_values("year")
+        ax.plot(rows["year"], rows["per_10k"], marker="o", color=PALETTE[i % len(PALETTE)], label=term)
+    ax.set_xticks(years, ticks)
+    ax.set_xlabel("year (n = number of reports)")
+    ax.set_ylabel("per 10,000 tokens")
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     return ax
 
 

@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from .cleaning import normalize_text, replace_chars
 from .metadata import extract_metadata, split_admin
@@ -77,6 +77,15 @@ def read_user_dict(path: str | Path) -> list[tuple[str, int | None, str | None]]
         tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
         entries.append((parts[0], freq, tag))
     return entries
+
+
+@cache
+def _jieba_words() -> frozenset[str]:
+    """Words of jieba's main dictionary (rjieba embeds the same one)."""
+    import jieba
+
+    text = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
+    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
 
 
 @cache
@@ -266,11 +275,13 @@ class Tokenizer:
 
     # -- configuration -------------------------------------------------------------------
     def _dictionary_entries(self) -> tuple[tuple[str, int | None, str | None], ...]:
-        """Entries added to the engine: domain terms, user dictionaries, multi-character stopwords."""
+        """Entries added to the engine: domain terms, user dictionaries, and the multi-character
+        stopwords jieba's own dictionary lacks (a stopword it knows keeps its frequency: 部门
+        stays 部门 in 各部门)."""
         entries = read_user_dict(_data_path("domain_dict.txt"))
         for path in self.user_dicts:
             entries += read_user_dict(path)
-        known = {word for word, _, _ in entries}
+        known = {word for word, _, _ in entries} | _jieba_words()
         stop = set().union(*(layer_words(layer) for layer in LAYERS if layer != "places"), self.stopwords._user)
         entries += [(word, _STOPWORD_FREQ, None) for word in sorted(stop - known) if len(word) > 1]
         return tuple(entries)
@@ -422,15 +433,18 @@ class Tokenizer:
         return dict(backend=self.backend, stopwords=self.stopwords, min_len=self.min_len, pos=self.pos,
                     user_dicts=self.user_dicts, cache=False, n_jobs=1, progress=False)
 
-    def tokenize_corpus(self, corpus: Corpus, phrases: bool = False) -> pd.DataFrame:
+    def tokenize_corpus(self, corpus: Corpus, phrases: bool = False, drop_empty: bool = False) -> pd.DataFrame:
         """The corpus's analysis units (:meth:`Corpus.units_frame`) with a ``tokens`` column.
 
-        With ``phrases=True``, frequent bigrams are joined (:func:`add_phrases`).
+        With ``phrases=True``, frequent bigrams are joined (:func:`add_phrases`); with
+        ``drop_empty=True``, units left without tokens are dropped (they weigh nothing in a model).
         """
         frame = corpus.units_frame()
         names = {doc.id: document_names(doc) for doc in corpus}
         tokens = self.tokenize_many(list(frame["text"]), [names[d] for d in frame["doc_id"]])
         frame["tokens"] = add_phrases(tokens) if phrases else tokens
+        if drop_empty:
+            frame = frame[frame["tokens"].map(len) > 0].reset_index(drop=True)
         return frame
 
     def removed_counts(self, corpus: Corpus) -> pd.DataFrame:

@@ -1,10 +1,10 @@
 """Year-over-year trends: topic prevalence with honest intervals, topic vocabulary by year, term trends.
 
 Prevalence of topic k in a year is the share of the year's text about it: unit topic
-proportions weighted by unit length (tokens). Its 95% interval comes from a cluster bootstrap
-that resamples *reports* within the year (units of one report are not independent); when a
-year has a single report its units are resampled instead and the row is marked
-``single_report``. Inside each replicate every unit's proportions are drawn from its
+proportions weighted by unit length (tokens). Its 95% interval comes from a two-stage cluster
+bootstrap that resamples *reports* within the year (units of one report are not independent),
+then units within the drawn reports; a year with a single report rests on its units alone and
+is marked ``single_report``, one with fewer than five reports ``few_reports``. Inside each replicate every unit's proportions are drawn from its
 variational posterior Dirichlet(gamma), which carries the model's own uncertainty as R stm's
 ``estimateEffect(uncertainty="Global")`` does.
 """
@@ -17,20 +17,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["topic_prevalence", "topic_words_by_year", "term_trends"]
+__all__ = ["FEW_REPORTS", "topic_prevalence", "topic_words_by_year", "term_trends"]
+
+# Below this many reports a year's interval says more about the towns than about the year.
+FEW_REPORTS = 5
 
 
 def _group_replicates(
     doc_ids: np.ndarray, weights: np.ndarray, gamma: np.ndarray, n_boot: int, rng: np.random.Generator,
     model_uncertainty: bool,
-) -> tuple[np.ndarray, bool]:
-    """Bootstrap replicates (n_boot x K) of the weighted topic shares of one group of units."""
-    reports, report_index = np.unique(doc_ids, return_inverse=True)
-    single = len(reports) == 1
+) -> np.ndarray:
+    """Bootstrap replicates (n_boot x K) of the weighted topic shares of one group of units.
+
+    Two stages: reports are drawn with replacement, then units within each drawn report (a
+    Poisson bootstrap: a unit of a report drawn c times gets weight ~ Poisson(c)). With one
+    report the first stage is trivial and the units carry the spread; with a few reports the
+    second stage keeps the interval from resting on a handful of distinct resamples.
+    """
+    _, report_index = np.unique(doc_ids, return_inverse=True)
+    n_reports = report_index.max() + 1
     mean = gamma / gamma.sum(axis=1, keepdims=True)
-    # Clusters: reports, or the units of the only report.
-    cluster = np.arange(len(doc_ids)) if single else report_index
-    n_clusters = cluster.max() + 1
     out = np.empty((n_boot, gamma.shape[1]))
     for b in range(n_boot):
         if model_uncertainty:
@@ -38,11 +44,11 @@ def _group_replicates(
             theta = draws / draws.sum(axis=1, keepdims=True)
         else:
             theta = mean
-        picks = np.bincount(rng.integers(0, n_clusters, n_clusters), minlength=n_clusters)[cluster]
-        w = weights * picks
+        picks = np.bincount(rng.integers(0, n_reports, n_reports), minlength=n_reports)
+        w = weights * rng.poisson(picks[report_index])
         total = w.sum()
         out[b] = (w @ theta) / total if total > 0 else mean.mean(axis=0)
-    return out, single
+    return out
 
 
 def topic_prevalence(
@@ -61,7 +67,7 @@ def topic_prevalence(
     gives); ``gamma`` holds each unit's Dirichlet parameters (``LdaTopics.gamma_``), or its
     proportions when ``model_uncertainty=False`` (e.g. for NMF). Units without tokens weigh nothing.
     Columns: topic, label, the ``by`` columns, prevalence, ci_low, ci_high, n_reports, n_units,
-    single_report. Prevalence sums to 1 over topics within a group.
+    single_report, few_reports. Prevalence sums to 1 over topics within a group.
 
     >>> units = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "year": [2022, 2022, 2022, 2023], "n_tokens": [10, 30, 20, 10]})
     >>> gamma = np.array([[9.0, 1.0], [1.0, 9.0], [5.0, 5.0], [2.0, 8.0]])
@@ -82,14 +88,14 @@ def topic_prevalence(
         w, g = weights[idx], gamma[idx]
         theta = g / g.sum(axis=1, keepdims=True)
         point = (w @ theta) / w.sum() if w.sum() > 0 else theta.mean(axis=0)
-        reps, single = _group_replicates(units["doc_id"].to_numpy()[idx], w, g, n_boot, rng, model_uncertainty)
+        reps = _group_replicates(units["doc_id"].to_numpy()[idx], w, g, n_boot, rng, model_uncertainty)
         low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
         n_reports = units["doc_id"].iloc[idx].nunique()
         for topic in range(k):
-            rows.append(
-                (topic, labels[topic], *key, point[topic], low[topic], high[topic], n_reports, len(idx), single)
-            )
-    columns = ["topic", "label", *by, "prevalence", "ci_low", "ci_high", "n_reports", "n_units", "single_report"]
+            rows.append((topic, labels[topic], *key, point[topic], low[topic], high[topic], n_reports, len(idx),
+                         n_reports == 1, n_reports < FEW_REPORTS))
+    columns = ["topic", "label", *by, "prevalence", "ci_low", "ci_high", "n_reports", "n_units", "single_report",
+               "few_reports"]
     return pd.DataFrame(rows, columns=columns).sort_values(["topic", *by], ignore_index=True)
 
 

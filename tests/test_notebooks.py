@@ -1,0 +1,158 @@
+"""The tutorial notebooks run from top to bottom, are stored without outputs, and show what they say.
+
+Each notebook is executed with nbclient in a kernel started from the ``notebooks/`` folder (as a
+researcher opening it in Jupyter would), with the token cache in a temporary folder and matplotlib on
+the Agg backend (the notebooks switch to ``%matplotlib inline`` themselves, so figures still become
+``image/png`` outputs). The checks read the outputs of the cells that make each notebook's point.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+NAMES = ["01_corpus.ipynb", "02_preprocessing.ipynb", "03_keywords.ipynb", "04_topics.ipynb", "05_trends.ipynb"]
+
+
+@pytest.fixture(scope="session")
+def token_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One token cache for all notebooks (they tokenize the same seeds), never the user's own."""
+    return tmp_path_factory.mktemp("govtopics-cache")
+
+
+@pytest.fixture
+def kernel_env(token_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Environment the kernel inherits from this process; monkeypatch restores it afterwards."""
+    monkeypatch.setenv("GOVTOPICS_CACHE", str(token_cache))
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+
+
+def execute(name: str) -> nbformat.NotebookNode:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client.execute()  # raises CellExecutionError on the first failing cell
+    return nb
+
+
+def text_of(cell: nbformat.NotebookNode) -> str:
+    """Everything a cell printed or displayed as text (stdout, stderr, plain text and HTML)."""
+    parts = []
+    for out in cell.get("outputs", []):
+        if out["output_type"] == "stream":
+            parts.append(out["text"])
+        elif out["output_type"] in ("execute_result", "display_data"):
+            parts += [out["data"].get("text/plain", ""), out["data"].get("text/html", "")]
+        elif out["output_type"] == "error":
+            parts.append("\n".join(out["traceback"]))
+    return "\n".join(parts)
+
+
+def cell_with(nb: nbformat.NotebookNode, snippet: str) -> nbformat.NotebookNode:
+    """The first code cell whose source contains ``snippet``."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and snippet in cell.source:
+            return cell
+    raise AssertionError(f"no code cell contains {snippet!r}")
+
+
+def output_of(nb: nbformat.NotebookNode, snippet: str) -> str:
+    return text_of(cell_with(nb, snippet))
+
+
+def images_of(nb: nbformat.NotebookNode, snippet: str) -> int:
+    cell = cell_with(nb, snippet)
+    return sum("image/png" in out.get("data", {}) for out in cell.outputs)
+
+
+def check_01(nb: nbformat.NotebookNode) -> None:
+    assert "loaded 5 documents, skipped 0" in output_of(nb, 'load_corpus("../seeds")')
+    table = output_of(nb, "corpus.to_frame()")
+    assert "大进镇人民政府" in table and "双龙镇人民政府" in table and "2023" in table
+    sources = output_of(nb, "doc.meta.sources")
+    assert "title" in sources and "header" in sources and "opening" in sources
+    sections = output_of(nb, "doc.sections")
+    assert "achievements" in sections and "plans" in sections and "preamble" in sections
+    assert "heading" in output_of(nb, "corpus.units_frame()")
+    removed = output_of(nb, "pd.DataFrame(web_page.cleaning.removed)")
+    assert "日期:2024-02-26" in removed and "wechat share" in removed and "publication date" in removed
+    assert "('关于2023年法治政府建设情况的报告', 'gb18030')" in output_of(nb, "decode_bytes(raw)")
+    assert "skipped: binary file" in output_of(nb, "DecodeError")
+
+
+def check_02(nb: nbformat.NotebookNode) -> None:
+    lines = output_of(nb, "jieba.lcut(sentence)").splitlines()
+    plain = next(line for line in lines if line.startswith("jieba.lcut"))
+    ours = next(line for line in lines if line.startswith("govtopics.segment"))
+    assert "习近平 / 法治 / 思想" in plain and "大进 / 镇" in plain
+    assert " / 习近平法治思想 / " in ours and " / 八五普法 / " in ours and " / 大进镇 / " in ours
+    terms = output_of(nb, "domain_terms()")
+    assert " terms" in terms and "八五普法" in terms and "行政执法" in terms
+    assert "'formulaic'" in output_of(nb, "Stopwords().sizes()")
+    by_reason = output_of(nb, 'removed.groupby("reason")["count"].sum()')
+    for reason in ("function", "formulaic", "scaffolding", "places", "numbers", "punctuation"):
+        assert reason in by_reason
+    before_after = output_of(nb, "govtopics.tokenize(paragraph")
+    segments, tokens = before_after.split("analysis tokens:")
+    assert " / 的 / " in segments and " / 切实 / " in segments  # function word and 套话 before ...
+    assert " 的 " not in tokens and "切实" not in tokens and "法治建设" in tokens  # ... gone after
+    assert "mean agreement" in output_of(nb, "token_agreement(segmented")
+    assert "formulaic" not in output_of(nb, "without_formulaic").split("reasons now:")[1]
+    assert "tokens" in output_of(nb, "tokenize_corpus(corpus)")
+
+
+def check_03(nb: nbformat.NotebookNode) -> None:
+    keyness = output_of(nb, "year_keyness(units, 2022, 2025)")
+    assert "rising" in keyness and "2022" in keyness and "2025" in keyness
+    assert "falling" in output_of(nb, "key_22_25.tail")
+    assert images_of(nb, "plots.plot_keyness(key_22_25)") == 1
+    assert "terms with min_count=5" in output_of(nb, "min_count=1")
+    consecutive = output_of(nb, "consecutive_keyness(units")
+    assert "2023" in consecutive and "2024" in consecutive
+    assert images_of(nb, "plots.plot_keyness(consecutive") == 1
+
+
+def check_04(nb: nbformat.NotebookNode) -> None:
+    assert "stability" in output_of(nb, "scan_k(docs")
+    assert "recommended K =" in output_of(nb, "recommend_k(k_table)")
+    assert images_of(nb, "plot_k_selection") == 1
+    assert images_of(nb, "plot_top_words") == 1
+    assert "'T0 " in output_of(nb, "set_labels")
+    assert "stability across seeds" in output_of(nb, "by_seed")
+    assert "LDA vs NMF" in output_of(nb, "nmf.top_words(10)")
+    assert "topic_0" in output_of(nb, "unit_topics(units, lda)")
+
+
+def check_05(nb: nbformat.NotebookNode) -> None:
+    assert "single_report" in output_of(nb, "prevalence = topic_prevalence(")
+    for snippet in ("plot_prevalence(prevalence)", "plot_heatmap", "plot_stacked", "plot_prevalence_by_part"):
+        assert images_of(nb, snippet) == 1, snippet
+    assert "rank" in output_of(nb, "words_by_year = topic_words_by_year(")
+    assert "八五普法" in output_of(nb, "term_trends(units")
+    assert "single-report years: [2022, 2023, 2024]" in output_of(nb, "single-report years")
+
+
+CHECKS = dict(zip(NAMES, [check_01, check_02, check_03, check_04, check_05]))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_and_shows_its_point(name: str, kernel_env: None) -> None:
+    nb = execute(name)
+    errors = [cell for cell in nb.cells if any(out["output_type"] == "error" for out in cell.get("outputs", []))]
+    assert not errors
+    # A Chinese label drawn without a CJK font makes matplotlib warn about missing glyphs.
+    assert not [cell for cell in nb.cells if "missing from font" in text_of(cell)]
+    CHECKS[name](nb)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_is_stored_without_outputs(name: str) -> None:
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert code
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
