@@ -29,6 +29,8 @@ def kernel_env(token_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Environment the kernel inherits from this process; monkeypatch restores it afterwards."""
     monkeypatch.setenv("GOVTOPICS_CACHE", str(token_cache))
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    # The venv's python3 kernel, not one a user installed in ~/.local/share/jupyter.
+    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "1")
 
 
 def execute(name: str) -> nbformat.NotebookNode:
