@@ -3,7 +3,9 @@
 Reports scraped from government portals carry the page around them: publication dates,
 font-size and share widgets, QR-code instructions, page counters. Those lines are removed
 by named rules that only ever match a *whole short line*, so body text is never touched.
-Every removed line is kept in the audit (:class:`Removal`).
+Every removed line is kept in the audit (:class:`Removal`). A page saved whole (HTML in a
+``.txt`` file) is first reduced to its text: tags go, and so do scripts, styles and the page
+head, whose text is kept in the audit under the rule ``"html markup"``.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html.parser import HTMLParser
 
-__all__ = ["Removal", "CleanResult", "normalize_text", "clean_text", "to_simplified", "is_traditional"]
+__all__ = ["Removal", "CleanResult", "normalize_text", "clean_text", "to_simplified", "is_traditional", "looks_like_html", "strip_html"]
 
 # Lines longer than this are body text by definition and never removed.
 MAX_DEBRIS_LINE = 60
@@ -83,6 +86,11 @@ class CleanResult:
         return sum(len(re.sub(r"\s", "", r.text)) for r in self.removed)
 
 
+def _normalized_lines(text: str) -> list[str]:
+    """Lines of ``text`` in canonical form, blank ones kept so line numbers stay those of the input."""
+    return [line.strip() for line in replace_chars(unicodedata.normalize("NFKC", text), _CHAR_MAP).split("\n")]
+
+
 def normalize_text(text: str) -> str:
     """Return ``text`` in one canonical form.
 
@@ -93,8 +101,7 @@ def normalize_text(text: str) -> str:
     >>> normalize_text("２０２５年，ＡＢ（一）\\r\\n")
     '2025年,AB(一)'
     """
-    text = replace_chars(unicodedata.normalize("NFKC", text), _CHAR_MAP)
-    return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
+    return "\n".join(_normalized_lines(text)).strip("\n")
 
 
 def debris_rule(line: str) -> str | None:
@@ -148,21 +155,161 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
-    """Normalize ``text``, convert a traditional-script copy to simplified, and drop debris lines.
+# Elements whose content is never report text; the page head ends at <body> if </head> is missing.
+_HTML_DROP = {"head", "title", "script", "style", "noscript", "template", "iframe", "svg"}
+# Elements that start a new line, as a browser shows them.
+_HTML_BLOCK = {
+    "address", "article", "aside", "blockquote", "body", "br", "center", "dd", "div", "dl", "dt", "figcaption",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol",
+    "option", "p", "pre", "section", "table", "td", "th", "tr", "ul",
+}
+_HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE | re.MULTILINE)
+_HTML_TAG = re.compile(rf"</?(?:{'|'.join(sorted(_HTML_DROP | _HTML_BLOCK | {'a', 'span', 'font', 'img', 'meta', 'strong', 'b'}))})\b[^<>]*>", re.IGNORECASE)
+# This many known tags make a text a web page even without <html>.
+MIN_HTML_TAGS = 10
 
-    Blank lines are dropped; every other removed line is recorded with its rule.
+
+def looks_like_html(text: str) -> bool:
+    """True for a web page: a line opens with ``<!DOCTYPE html`` or ``<html``, or there are many known tags.
+
+    Not only the first line: a page is often saved below its HTTP headers or the address it came from.
+
+    >>> looks_like_html("<!DOCTYPE html><html><body><p>正文</p></body></html>"), looks_like_html("收入<5万元的农户")
+    (True, False)
+    """
+    if _HTML_START.search(text):
+        return True
+    count = 0
+    for _ in _HTML_TAG.finditer(text):
+        count += 1
+        if count >= MIN_HTML_TAGS:
+            return True
+    return False
+
+
+class _PageText(HTMLParser):
+    """Text lines of a web page, numbered by their line in the page source, and the removed non-text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines: list[tuple[int, str]] = []
+        self.removed: list[Removal] = []
+        self.tags = 0
+        self.first_tag_line = 1
+        self._current: tuple[int, list[str]] | None = None
+        self._dropping: tuple[str, int, list[str]] | None = None  # element, source line, its text
+
+    def _break(self) -> None:
+        if self._current is not None:
+            self.lines.append((self._current[0], "".join(self._current[1])))
+            self._current = None
+
+    def _tag(self) -> None:
+        self.tags += 1
+        if self.tags == 1:
+            self.first_tag_line = self.getpos()[0]
+
+    def _stop_dropping(self) -> None:
+        _, line, parts = self._dropping
+        content = " ".join("".join(parts).split())
+        if content:
+            self.removed.append(Removal(line, "html markup", content))
+        self._dropping = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag()
+        if self._dropping is not None:
+            if self._dropping[0] == "head" and tag == "body":
+                self._stop_dropping()
+            else:
+                return
+        if tag in _HTML_DROP:
+            self._break()
+            self._dropping = (tag, self.getpos()[0], [])
+        elif tag in _HTML_BLOCK:
+            self._break()
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag()
+        if self._dropping is None and tag in _HTML_BLOCK:
+            self._break()
+
+    def handle_endtag(self, tag: str) -> None:
+        self._tag()
+        if self._dropping is not None:
+            if tag == self._dropping[0]:
+                self._stop_dropping()
+        elif tag in _HTML_BLOCK:
+            self._break()
+
+    def handle_data(self, data: str) -> None:
+        number = self.getpos()[0]
+        if self._dropping is not None:
+            self._dropping[2].append(data)
+            return
+        for offset, part in enumerate(data.split("\n")):
+            if offset:
+                self._break()
+            if part.strip() or self._current is not None:  # spaces between inline elements stay
+                if self._current is None:
+                    self._current = (number + offset, [])
+                self._current[1].append(part)
+
+    def handle_comment(self, data: str) -> None:
+        self._tag()
+        if data.strip():
+            self.removed.append(Removal(self.getpos()[0], "html markup", " ".join(data.split())))
+
+    def handle_decl(self, decl: str) -> None:
+        self._tag()
+
+    def close(self) -> None:
+        super().close()
+        if self._dropping is not None:
+            self._stop_dropping()
+        self._break()
+
+
+def strip_html(text: str) -> tuple[list[tuple[int, str]], list[Removal]]:
+    """Numbered text lines of a web page and the audit of the markup removed.
+
+    The first removal counts the tags; then comes the text of every head, script, style or comment.
+
+    >>> lines, removed = strip_html("<html><head><title>网站</title></head>\\n<body><p>关于2023年的报告</p></body></html>")
+    >>> lines, [(r.line, r.text) for r in removed]
+    ([(2, '关于2023年的报告')], [(1, '10 tags'), (1, '网站')])
+    """
+    parser = _PageText()
+    parser.feed(text)
+    parser.close()
+    lines = [(number, piece) for number, line in parser.lines for piece in _normalized_lines(line)]
+    summary = Removal(parser.first_tag_line, "html markup", f"{parser.tags} tags")
+    return lines, [summary, *sorted(parser.removed, key=lambda r: r.line)]
+
+
+def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
+    """Normalize ``text``, strip a web page to its text, simplify a traditional-script copy, drop debris lines.
+
+    Blank lines are dropped; every other removed line is recorded with its rule and its line
+    number in ``text``.
 
     >>> r = clean_text("日期:2024-02-26\\n\\n字号:\\n关于2023年法治政府建设情况的报告\\n扫一扫在手机打开当前页")
     >>> r.text, [x.rule for x in r.removed]
     ('关于2023年法治政府建设情况的报告', ['publication date', 'font size widget', 'scan to open'])
     """
-    kept, removed = _drop_debris(list(enumerate(normalize_text(text).split("\n"), start=1)))
+    lines = _normalized_lines(text)
+    page = "\n".join(lines)
+    if looks_like_html(page):
+        numbered, markup = strip_html(page)
+    else:
+        numbered, markup = list(enumerate(lines, start=1)), []
+    kept, removed = _drop_debris(numbered)
     # Decide on the kept text only, so a second pass makes the same decision (idempotence).
     traditional = simplify and is_traditional("\n".join(line for _, line in kept))
     if traditional:
         kept, removed_after = _drop_debris([(number, to_simplified(line)) for number, line in kept])
-        removed = sorted(removed + removed_after, key=lambda r: r.line)
+        removed += removed_after
+    removed = sorted(markup + removed, key=lambda r: r.line)
     return CleanResult("\n".join(line for _, line in kept), removed, chars_before=len(text), traditional=traditional)
 
 

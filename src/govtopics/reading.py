@@ -7,6 +7,8 @@ reason; nothing is dropped silently.
 from __future__ import annotations
 
 import codecs
+import itertools
+import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -21,7 +23,7 @@ from .cleaning import CleanResult, clean_text
 from .metadata import Metadata, extract_metadata
 from .structure import PARTS, Section, Unit, parse_structure, split_units
 
-__all__ = ["Document", "Skipped", "Corpus", "DecodeError", "decode_bytes", "load_corpus", "TEXT_SUFFIXES"]
+__all__ = ["Document", "Skipped", "Corpus", "DecodeError", "decode_bytes", "load_corpus", "TEXT_SUFFIXES", "MAX_BYTES"]
 
 TEXT_SUFFIXES = (".txt", ".text")
 _BOMS = (
@@ -31,7 +33,19 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# Leading bytes of file formats that are often renamed to .txt by mistake.
+_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive (.docx, .xlsx, ...)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (.doc, .xls, ...)"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
 _USER_FIELDS = ("year", "unit", "level", "places")
+# Files above this size are skipped: a report is a few hundred kilobytes at most.
+MAX_BYTES = 50_000_000
 
 
 class DecodeError(ValueError):
@@ -56,13 +70,28 @@ def _cjk_share(text: str) -> float:
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode a report's bytes; return ``(text, encoding)`` or raise :class:`DecodeError`.
 
-    A byte-order mark decides first; then strict UTF-8; then charset-normalizer's detection
-    among the encodings Chinese files come in; for short files, where detection is weak,
-    a strict GB18030 decode that yields Chinese text.
+    Known binary formats (PDF, zip/docx, images ...) are named; a byte-order mark decides
+    first; then strict UTF-8; then charset-normalizer's detection among the encodings Chinese
+    files come in; for short files, where detection is weak, a strict GB18030 decode that
+    yields Chinese text. Text that is only whitespace is an empty file.
 
     >>> decode_bytes("关于2022年法治政府建设情况的报告".encode("gb18030"))
     ('关于2022年法治政府建设情况的报告', 'gb18030')
+    >>> decode_bytes(b"%PDF-1.7 ...")
+    Traceback (most recent call last):
+    govtopics.reading.DecodeError: binary file: a PDF document
     """
+    for signature, kind in _SIGNATURES:
+        if data.startswith(signature):
+            raise DecodeError(f"binary file: {kind}")
+    text, encoding = _decode(data)
+    if not text.strip():
+        raise DecodeError("empty file")
+    return text, encoding
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    """The decoding steps of :func:`decode_bytes`."""
     if not data.strip(b" \t\r\n\x00"):
         raise DecodeError("empty file")
     for bom, encoding in _BOMS:
@@ -71,13 +100,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
                 raise DecodeError(f"undecodable: has a {encoding} byte-order mark but {error.reason}") from None
+    text: str | None
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
+        text, encoding = data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        # A copy cut off inside its last character (an interrupted download) keeps the text before it.
+        if error.reason == "unexpected end of data" and error.start > 0:
+            text, encoding = data[: error.start].decode("utf-8"), "utf-8, last character cut"
+        else:
+            text = None
+    if text is not None:
         if _plausible(text):
-            return text, "utf-8"
+            return text, encoding
         raise DecodeError("binary file: control bytes in the content")
     best = charset_normalizer.from_bytes(
         data, cp_isolation=["gb18030", "big5", "utf_16_le", "utf_16_be", "utf_32"]
@@ -239,18 +273,59 @@ def _override(doc: Document, values: dict[str, Any]) -> None:
     doc.extra = {k: v for k, v in values.items() if k not in (*_USER_FIELDS, "text", "id")}
 
 
-def _iter_files(source: str | Path | Iterable[str | Path]) -> Iterator[tuple[Path, Path]]:
-    """(file, root) pairs in a stable order; a folder is walked recursively, hidden entries left out."""
+def _iter_files(source: str | Path | Iterable[str | Path], skipped: list[Skipped]) -> Iterator[tuple[Path, Path]]:
+    """(entry, root) pairs in a stable order; a folder is walked recursively, hidden entries left out.
+
+    Every non-hidden entry of a folder that is not a folder walked into is yielded, so links
+    and special files reach a reason; folders that cannot be listed go to ``skipped``.
+    """
+
+    def unlisted(error: OSError) -> None:
+        skipped.append(Skipped(str(error.filename), f"unreadable: {error.strerror or error}"))
+
     items = [source] if isinstance(source, (str, Path)) else list(source)
     for item in items:
         path = Path(item)
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield child, path
-        else:
+        if not path.is_dir():
             yield path, path.parent
+            continue
+        found: list[Path] = []
+        for folder, dirs, files in os.walk(path, onerror=unlisted):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            here = Path(folder)
+            found += [here / d for d in dirs if (here / d).is_symlink()]
+            found += [here / f for f in files if not f.startswith(".")]
+        for child in sorted(found):
+            yield child, path
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.3g} MB"
+
+
+def _unique_id(path: Path, root: Path, taken: set[str]) -> str:
+    """The file's stem; when taken, its path under ``root``, then its whole path, then a numbered variant."""
+    full = path.with_suffix("").as_posix()
+    fixed = (path.stem, path.relative_to(root).with_suffix("").as_posix(), full)
+    numbered = (f"{full}#{n}" for n in itertools.count(2))
+    return next(c for c in itertools.chain(fixed, numbered) if c not in taken)
+
+
+def _keep(corpus: Corpus, doc: Document, shown: str, first_of_text: dict[str, str] | None) -> bool:
+    """Add ``doc`` to the corpus, or record why it is skipped; True when added."""
+    if not doc.text:
+        reason = "no text left after removing web-page debris"
+    elif not doc.units:
+        reason = "no body text: only title or header lines"
+    elif first_of_text is not None and doc.text in first_of_text:
+        reason = f"duplicate of {first_of_text[doc.text]}"
+    else:
+        if first_of_text is not None:
+            first_of_text[doc.text] = doc.id
+        corpus.documents.append(doc)
+        return True
+    corpus.skipped.append(Skipped(shown, reason))
+    return False
 
 
 def load_corpus(
@@ -259,19 +334,31 @@ def load_corpus(
     suffixes: tuple[str, ...] = TEXT_SUFFIXES,
     max_unit_chars: int = 300,
     simplify: bool = True,
+    max_bytes: int | None = MAX_BYTES,
+    deduplicate: bool = True,
 ) -> Corpus:
     """Load reports from a file, a folder (recursive), a list of paths, or a DataFrame with a ``text`` column.
 
-    Files of any common encoding are decoded (:func:`decode_bytes`); files that are missing,
-    unreadable, empty, binary, undecodable or of another type are recorded in ``corpus.skipped``
-    with the reason. In a DataFrame, columns ``id``, ``year``, ``unit``, ``level``, ``places``
-    override what is read from the text; other columns are kept in ``Document.extra``.
+    Files of any common encoding are decoded (:func:`decode_bytes`); web pages saved as text
+    are reduced to their text (:func:`~govtopics.cleaning.clean_text`). Every input ends as a
+    document or in ``corpus.skipped`` with its reason: missing, not a regular file, of another
+    type, larger than ``max_bytes`` (a report is never that big: a dump or a mistake; None for
+    no limit), unreadable, empty, binary, undecodable, nothing left after cleaning, no body
+    text, or (with ``deduplicate``) the same cleaned text as an earlier input, whatever its
+    encoding ("duplicate of <id>"). Inputs are taken in sorted order, so the first copy is kept.
+
+    Hidden entries of a folder (``.DS_Store``, ``.git/``, any name starting with ``.``) are not
+    inputs and are neither loaded nor recorded; a hidden file named explicitly is loaded.
+
+    In a DataFrame, columns ``id``, ``year``, ``unit``, ``level``, ``places`` override what is
+    read from the text; other columns are kept in ``Document.extra``.
 
     >>> corpus = load_corpus("seeds/")
     >>> corpus.summary(), corpus[0].year, corpus[0].unit
     ('loaded 5 documents, skipped 0', 2025, '大进镇人民政府')
     """
     corpus = Corpus()
+    first_of_text: dict[str, str] | None = {} if deduplicate else None
     if isinstance(source, pd.DataFrame):
         if "text" not in source.columns:
             raise ValueError("the DataFrame needs a 'text' column")
@@ -283,19 +370,26 @@ def load_corpus(
                 continue
             doc = build_document(doc_id, values["text"], max_unit_chars=max_unit_chars, simplify=simplify)
             _override(doc, values)
-            corpus.documents.append(doc)
+            _keep(corpus, doc, doc_id, first_of_text)
         return corpus
 
-    seen_ids: set[str] = set()
-    for path, root in _iter_files(source):
+    taken: set[str] = set()
+    for path, root in _iter_files(source, corpus.skipped):
         shown = str(path)
         if not path.exists():
-            corpus.skipped.append(Skipped(shown, "no such file or folder"))
+            corpus.skipped.append(Skipped(shown, "no such file or folder" + (" (broken link)" if path.is_symlink() else "")))
+            continue
+        if not path.is_file():
+            corpus.skipped.append(Skipped(shown, "link to a folder, not followed" if path.is_dir() else "not a regular file"))
             continue
         if path.suffix.lower() not in suffixes:
             corpus.skipped.append(Skipped(shown, f"unsupported file type {path.suffix or '(none)'}"))
             continue
         try:
+            size = path.stat().st_size
+            if max_bytes is not None and size > max_bytes:
+                corpus.skipped.append(Skipped(shown, f"too large: {_megabytes(size)} > {_megabytes(max_bytes)} limit"))
+                continue
             data = path.read_bytes()
         except OSError as error:
             corpus.skipped.append(Skipped(shown, f"unreadable: {error.strerror or error}"))
@@ -305,12 +399,8 @@ def load_corpus(
         except DecodeError as error:
             corpus.skipped.append(Skipped(shown, str(error)))
             continue
-        doc_id = path.stem if path.stem not in seen_ids else path.relative_to(root).with_suffix("").as_posix()
-        seen_ids.add(doc_id)
-        doc = build_document(doc_id, text, path=shown, encoding=encoding,
+        doc = build_document(_unique_id(path, root, taken), text, path=shown, encoding=encoding,
                              max_unit_chars=max_unit_chars, simplify=simplify)
-        if not doc.text:
-            corpus.skipped.append(Skipped(shown, "no text left after removing web-page debris"))
-            continue
-        corpus.documents.append(doc)
+        if _keep(corpus, doc, shown, first_of_text):
+            taken.add(doc.id)
     return corpus

@@ -138,8 +138,13 @@ def _split_mixed(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _signature_start(lines: list[str]) -> int:
+    """Index of the first signature line: unit names and dates at the end, never a heading.
+
+    >>> _signature_start(["正文。", "三、需要提请区政府", "西仓镇人民政府", "2025年12月9日"])
+    2
+    """
     start = len(lines)
-    while start > 0 and len(lines[start - 1]) <= 80 and _SIGNATURE.match(lines[start - 1]):
+    while start > 0 and len(lines[start - 1]) <= 80 and _SIGNATURE.match(lines[start - 1]) and not heading(lines[start - 1]):
         start -= 1
     return start
 
