@@ -74,7 +74,7 @@ def test_tables_have_the_documented_columns(fresh):
         "documents": ["id", "path", "year", "unit", "level", "places", "characters", "units", "tokens", "in_trends"],
         "topic_words": ["topic", "label", "rank", "word", "weight"],
         "topic_prevalence_by_year": ["topic", "label", "year", "prevalence", "ci_low", "ci_high", "n_reports",
-                                     "n_units", "single_report"],
+                                     "n_units", "single_report", "few_reports"],
         "keywords_by_year": ["year", "rank", "term", "score"],
         "keyness": ["from", "to", "term", "direction", "g2", "count_from", "count_to", "log_ratio", "p"],
     }

@@ -30,7 +30,8 @@ FIGURES = ("prevalence", "heatmap", "stacked", "top_words", "keyness", "k_select
            "term_trends")
 
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "corpus": {"path": "seeds", "max_unit_chars": 300, "min_year": None, "max_year": None},
+    "corpus": {"path": "seeds", "max_unit_chars": 300, "min_year": None, "max_year": None,
+               "max_bytes": 50_000_000, "deduplicate": True},
     "tokens": {
         "backend": "jieba",
         "layers": ["function", "formulaic", "scaffolding", "places", "numbers"],
@@ -96,7 +97,8 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> dict[str, d
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 @contextlib.contextmanager
@@ -195,7 +197,8 @@ def build(config: dict[str, dict[str, Any]] | str | Path | None = None, out: str
         source = Path(c_corpus["path"])
         if not source.exists():
             raise BuildError(f"no such file or folder: {source}")
-        corpus = load_corpus(source, max_unit_chars=c_corpus["max_unit_chars"])
+        corpus = load_corpus(source, max_unit_chars=c_corpus["max_unit_chars"], max_bytes=c_corpus["max_bytes"],
+                             deduplicate=c_corpus["deduplicate"])
         if not len(corpus):
             raise BuildError(f"no document could be loaded from {source} ({len(corpus.skipped)} skipped)")
         lo, hi = c_corpus["min_year"], c_corpus["max_year"]
