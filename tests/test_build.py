@@ -51,6 +51,8 @@ def test_second_build_gives_identical_outputs(fresh, tmp_path):
     again = build(config, out=tmp_path)
     assert again["outputs"] == manifest["outputs"]
     assert again["token_cache"]["misses"] == 0  # the second build reads every unit's tokens from the cache
+    assert again["stage_cache_hits"] == ["corpus", "model", "words_by_year", "prevalence"]
+    assert manifest["stage_cache_hits"] == []
 
 
 def test_manifest_records_inputs_config_versions_and_timings(fresh):

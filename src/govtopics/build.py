@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import hashlib
 import json
+import os
+import pickle
 import sys
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -23,8 +26,9 @@ from typing import Any
 import pandas as pd
 
 from .reading import Corpus, load_corpus
+from .tokenizing import default_cache_dir
 
-__all__ = ["DEFAULTS", "BuildError", "load_config", "build", "FIGURES"]
+__all__ = ["DEFAULTS", "BuildError", "StageCache", "load_config", "build", "FIGURES"]
 
 FIGURES = ("prevalence", "heatmap", "stacked", "top_words", "keyness", "k_selection", "prevalence_by_part",
            "term_trends")
@@ -94,6 +98,73 @@ def load_config(path: str | Path | None = None, **overrides: Any) -> dict[str, d
     if unknown:
         raise BuildError(f"unknown figures {sorted(unknown)}; known: {', '.join(FIGURES)}")
     return config
+
+
+class StageCache:
+    """Results of expensive build stages on disk (pickle), keyed by a hash of everything they depend on.
+
+    A rebuild with the same inputs and configuration reads them back instead of recomputing;
+    ``hits`` names the stages that were read. Only this build writes these files: load none
+    you did not make (pickle).
+    """
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+        self.hits: list[str] = []
+
+    def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
+        """The cached value of ``stage`` for ``key``, computing and storing it when absent."""
+        if self.directory is None:
+            return compute()
+        path = self.directory / f"{stage}-{key[:40]}.pkl"
+        if path.is_file():
+            with contextlib.suppress(Exception):  # an unreadable entry is recomputed
+                value = pickle.loads(path.read_bytes())
+                self.hits.append(stage)
+                return value
+        value = compute()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(path)
+        return value
+
+
+@functools.cache
+def _code_hash() -> str:
+    """Hash of the package's code and data and of the library versions: changed code never reads old entries."""
+    h = hashlib.sha256(json.dumps(_versions(), sort_keys=True).encode())
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".txt"):
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def _key(*parts: Any) -> str:
+    """A hash of JSON-able parts and of :func:`_code_hash`."""
+    payload = json.dumps([_code_hash(), *parts], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _corpus_key(source: Path, c_corpus: dict[str, Any]) -> str:
+    """Every file under the corpus path (hidden ones too) by relative path and content hash."""
+    files = [source] if source.is_file() else sorted(p for p in source.rglob("*"))
+    listing = []
+    for path in files:
+        try:
+            digest = _sha256(path) if path.is_file() else "-"
+        except OSError as error:
+            digest = f"unreadable {error.errno}"
+        listing.append((path.relative_to(source).as_posix() if source.is_dir() else path.name, digest))
+    return _key("corpus", str(source.resolve()), listing, c_corpus)
+
+
+def _units_key(units: pd.DataFrame) -> str:
+    h = hashlib.sha256()
+    for doc_id, year, part, tokens in zip(units["doc_id"], units["year"], units["part"], units["tokens"]):
+        h.update(f"{doc_id}\x1f{year}\x1f{part}\x1f{chr(0x1e).join(tokens)}\n".encode("utf-8"))
+    return h.hexdigest()
 
 
 def _sha256(path: Path) -> str:
@@ -193,12 +264,14 @@ def build(config: dict[str, dict[str, Any]] | str | Path | None = None, out: str
     timings: dict[str, float] = {}
     c_corpus = config["corpus"]
 
+    cache = StageCache(default_cache_dir() / "build" if config["tokens"]["cache"] else None)
     with _stage("loading", timings):
         source = Path(c_corpus["path"])
         if not source.exists():
             raise BuildError(f"no such file or folder: {source}")
-        corpus = load_corpus(source, max_unit_chars=c_corpus["max_unit_chars"], max_bytes=c_corpus["max_bytes"],
-                             deduplicate=c_corpus["deduplicate"])
+        corpus = cache.get("corpus", _corpus_key(source, c_corpus), lambda: load_corpus(
+            source, max_unit_chars=c_corpus["max_unit_chars"], max_bytes=c_corpus["max_bytes"],
+            deduplicate=c_corpus["deduplicate"]))
         if not len(corpus):
             raise BuildError(f"no document could be loaded from {source} ({len(corpus.skipped)} skipped)")
         lo, hi = c_corpus["min_year"], c_corpus["max_year"]
@@ -207,11 +280,11 @@ def build(config: dict[str, dict[str, Any]] | str | Path | None = None, out: str
             raise BuildError("no document has a year (in range): the trends need the year of each report")
 
     with dask_client(config["tokens"]["dask"]) as client:
-        return _build(config, corpus, dated, source, out, timings, client)
+        return _build(config, corpus, dated, source, out, timings, client, cache)
 
 
 def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, source: Path, out: Path,
-           timings: dict[str, float], client: Any) -> dict[str, Any]:
+           timings: dict[str, float], client: Any, cache: StageCache) -> dict[str, Any]:
     from .features import consecutive_keyness, tfidf_keywords
     from .models import LdaTopics, recommend_k, scan_k, unit_topics
     from .stopwords import Stopwords
@@ -236,6 +309,7 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
 
     params = {key: c_model[key] for key in ("passes", "iterations", "alpha", "eta", "no_below", "no_above",
                                             "multicore", "workers")}
+    units_key = _units_key(units)
     with _stage("choosing K", timings):
         lo_k, hi_k = c_model["k_range"]
         ks = list(range(lo_k, hi_k + 1))
@@ -243,27 +317,40 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
             ks = sorted(set(ks) | {int(c_model["k"])})
         if max(ks) >= len(docs):
             raise BuildError(f"K={max(ks)} needs more than {len(docs)} units with tokens; lower model.k or model.k_range")
-        try:
-            k_table = scan_k(docs, ks, seeds=c_model["seeds"], **params)
-        except ValueError as error:
-            raise BuildError(str(error)) from None
+
+        def model_stage() -> tuple[pd.DataFrame, LdaTopics]:
+            fitted: dict[tuple[int, int], LdaTopics] = {}
+            try:
+                table = scan_k(docs, ks, seeds=c_model["seeds"], fitted=fitted, **params)
+            except ValueError as error:
+                raise BuildError(str(error)) from None
+            chosen = recommend_k(table)[0] if c_model["k"] == "auto" else int(c_model["k"])
+            model = fitted.get((chosen, c_model["random_state"]))  # the scan may have fitted it already
+            if model is None:
+                model = LdaTopics(num_topics=chosen, random_state=c_model["random_state"], **params).fit(docs)
+            return table, model
+
+        k_table, lda = cache.get("model", _key("model", units_key, c_model), model_stage)
         recommended, rule = recommend_k(k_table)
-        k = recommended if c_model["k"] == "auto" else int(c_model["k"])
+        k = lda.num_topics
         k_table["recommended"] = k_table["k"] == recommended
         outputs.append(_write_csv(k_table, tables / "k_selection.csv"))
 
     with _stage("fitting the topic model", timings):
-        lda = LdaTopics(num_topics=k, random_state=c_model["random_state"], **params).fit(docs)
         topic_words = lda.topic_words(10)
-        unit_table = unit_topics(units, lda)
+        unit_table = unit_topics(units, lda, theta=lda.gamma_ / lda.gamma_.sum(axis=1, keepdims=True))
+        words_by_year = cache.get("words_by_year", _key("words_by_year", units_key, c_model),
+                                  lambda: topic_words_by_year(lda, units))
         outputs.append(_write_csv(topic_words, tables / "topic_words.csv"))
         outputs.append(_write_csv(unit_table, tables / "unit_topics.csv"))
-        outputs.append(_write_csv(topic_words_by_year(lda, units), tables / "topic_words_by_year.csv"))
+        outputs.append(_write_csv(words_by_year, tables / "topic_words_by_year.csv"))
 
     with _stage("trends", timings):
         common = dict(labels=lda.labels_, n_boot=c_trends["n_boot"], level=c_trends["level"], seed=c_trends["seed"])
-        prevalence = topic_prevalence(unit_table, lda.gamma_, **common)
-        by_part = topic_prevalence(unit_table, lda.gamma_, by=["part", "year"], **common)
+        prevalence, by_part = cache.get(
+            "prevalence", _key("prevalence", units_key, c_model, c_trends),
+            lambda: (topic_prevalence(unit_table, lda.gamma_, **common),
+                     topic_prevalence(unit_table, lda.gamma_, by=["part", "year"], **common)))
         outputs.append(_write_csv(prevalence, tables / "topic_prevalence_by_year.csv"))
         outputs.append(_write_csv(by_part, tables / "topic_prevalence_by_part.csv"))
         keywords = tfidf_keywords(units, by="year", top=config["keywords"]["top"])
@@ -302,6 +389,7 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
         "versions": _versions(),
         "outputs": {p.relative_to(out).as_posix(): _sha256(p) for p in sorted(outputs)},
         "token_cache": tokenizer.cache_stats,
+        "stage_cache_hits": cache.hits,
         "timings_s": timings,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

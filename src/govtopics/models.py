@@ -251,10 +251,15 @@ class NmfTopics(BaseEstimator, TransformerMixin, _TopicTables):
         return np.where(totals > 0, weights / np.where(totals > 0, totals, 1), uniform)
 
 
-def unit_topics(units: pd.DataFrame, model: _TopicTables, docs: Tokens | None = None) -> pd.DataFrame:
-    """One row per unit: its metadata columns (not text or tokens), token count and topic proportions ``topic_0``…"""
+def unit_topics(units: pd.DataFrame, model: _TopicTables, docs: Tokens | None = None,
+                theta: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per unit: its metadata columns (not text or tokens), token count and topic proportions ``topic_0``…
+
+    ``theta`` gives the proportions when they are known already (``LdaTopics.gamma_`` normalised
+    for the training units), instead of inferring them again.
+    """
     docs = list(units["tokens"]) if docs is None else docs
-    theta = model.transform(docs)
+    theta = model.transform(docs) if theta is None else theta
     meta = units.drop(columns=[c for c in ("text", "tokens") if c in units.columns]).reset_index(drop=True)
     meta["n_tokens"] = [len(d) for d in docs]
     topics = pd.DataFrame(theta, columns=[f"topic_{k}" for k in range(theta.shape[1])])
@@ -349,26 +354,29 @@ K_RULE = (
 
 
 def scan_k(docs: Tokens, ks: Sequence[int], seeds: Sequence[int] = (1, 2, 3, 4, 5),
-           model: str = "lda", **params: Any) -> pd.DataFrame:
+           model: str = "lda", fitted: dict[tuple[int, int], Any] | None = None, **params: Any) -> pd.DataFrame:
     """Fit each K with each seed and measure it: one row per K.
 
     Columns: k, c_npmi, c_v, exclusivity, diversity, stability (means over the seeds; stability
-    across them), n_units, n_words. ``params`` go to the estimator.
+    across them), n_units, n_words. ``params`` go to the estimator; a ``fitted`` dict receives
+    every model under ``(k, seed)``, so the chosen one need not be fitted again.
     """
     rows = []
     for k in ks:
-        fitted = [_make(model, k, seed, params).fit(docs) for seed in seeds]
-        tops = [m.top_words(10) for m in fitted]
+        fitted_k = [_make(model, k, seed, params).fit(docs) for seed in seeds]
+        if fitted is not None:
+            fitted.update({(k, seed): m for seed, m in zip(seeds, fitted_k)})
+        tops = [m.top_words(10) for m in fitted_k]
         rows.append(
             {
                 "k": k,
                 "c_npmi": float(np.mean([np.mean(coherence(t, docs, "c_npmi")) for t in tops])),
                 "c_v": float(np.mean([np.mean(coherence(t, docs, "c_v")) for t in tops])),
-                "exclusivity": float(np.mean([exclusivity(m.topic_word_).mean() for m in fitted])),
+                "exclusivity": float(np.mean([exclusivity(m.topic_word_).mean() for m in fitted_k])),
                 "diversity": float(np.mean([topic_diversity(t) for t in tops])),
                 "stability": stability(tops),
                 "n_units": len(docs),
-                "n_words": len(fitted[0].vocabulary_),
+                "n_words": len(fitted_k[0].vocabulary_),
             }
         )
     return pd.DataFrame(rows)

@@ -37,10 +37,11 @@ def _group_replicates(
     _, report_index = np.unique(doc_ids, return_inverse=True)
     n_reports = report_index.max() + 1
     mean = gamma / gamma.sum(axis=1, keepdims=True)
+    gamma32 = gamma.astype(np.float32)
     out = np.empty((n_boot, gamma.shape[1]))
     for b in range(n_boot):
         if model_uncertainty:
-            draws = rng.standard_gamma(gamma)
+            draws = rng.standard_gamma(gamma32, dtype=np.float32)  # single precision: twice as fast, ample for shares
             theta = draws / draws.sum(axis=1, keepdims=True)
         else:
             theta = mean
