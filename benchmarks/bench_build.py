@@ -14,8 +14,8 @@ process or a tokenizing worker); "tree" is the sampled peak of the whole tree's 
 (main process plus its ``n_jobs`` workers), polled every 0.25 s.
 
 Build configuration (only keys ``load_config`` knows): backend rjieba, ``n_jobs`` 2, K = 10
-fixed with ``k_range = [10, 10]`` and ``seeds = [1]``, ``n_boot`` 200, all figures, and the
-library defaults for the rest (``passes`` 50 unless ``--passes`` is given). The K scan is
+fixed with ``k_range = [10, 10]`` and ``seeds = [1]``, all figures, and the library defaults
+for the rest (``passes`` "auto", ``n_boot`` 1000, unless ``--passes`` / ``--n-boot`` say otherwise). The K scan is
 therefore a single fit at K = 10: a real scan (say K 3..12 with 5 seeds, 50 fits) is a separate
 cost, roughly (number of K values x seeds) times the "choosing K" stage.
 
@@ -70,14 +70,14 @@ def corpus_for(n: int, seed: int, root: Path = ROOT) -> tuple[Path, float]:
     return folder, chars / 1e6
 
 
-def write_config(path: Path, backend: str, passes: str | None) -> Path:
+def write_config(path: Path, backend: str, passes: str | None, n_boot: int) -> Path:
     figures = ", ".join(f'"{f}"' for f in FIGURES)
     model_passes = "" if passes is None else (f'passes = "{passes}"\n' if passes == "auto" else f"passes = {int(passes)}\n")
     path.write_text(
         "# govtopics benchmark build (benchmarks/bench_build.py)\n"
         f'[tokens]\nbackend = "{backend}"\nn_jobs = 2\ncache = true\n\n'
         f"[model]\nk = 10\nk_range = [10, 10]\nseeds = [1]\n{model_passes}\n"
-        "[trends]\nn_boot = 200\n\n"
+        f"[trends]\nn_boot = {n_boot}\n\n"
         f"[figures]\nwhich = [{figures}]\n",
         encoding="utf-8",
     )
@@ -234,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--backend", default="rjieba", choices=["jieba", "rjieba"])
-    parser.add_argument("--passes", help='model.passes: a number or "auto" (default: the library default, 50)')
+    parser.add_argument("--passes", help='model.passes: a number or "auto" (default: the library default, "auto")')
+    parser.add_argument("--n-boot", type=int, default=1000, help="trends.n_boot (default: the library default, 1000)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic corpus")
     parser.add_argument("--no-warm", action="store_true", help="skip the warm-cache rebuild")
     parser.add_argument("--timeout", type=float, help="kill a build after this many seconds")
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="govtopics-bench-") as tmp:
         tmp = Path(tmp)
-        config = write_config(tmp / "bench.toml", args.backend, args.passes)
+        config = write_config(tmp / "bench.toml", args.backend, args.passes, args.n_boot)
         for n in args.sizes:
             corpus, mchars = corpus_for(n, args.seed)
             cache = tmp / f"cache-{n}"

@@ -302,7 +302,8 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
             pos=c_tok["pos"], user_dicts=c_tok["user_dicts"], cache=c_tok["cache"], n_jobs=c_tok["n_jobs"],
             client=client,
         )
-        units = tokenizer.tokenize_corpus(Corpus(dated), phrases=c_tok["phrases"], drop_empty=True)
+        # The units' text is not needed past this point: dropped, it does not sit in memory twice.
+        units = tokenizer.tokenize_corpus(Corpus(dated), phrases=c_tok["phrases"], drop_empty=True).drop(columns="text")
         docs = list(units["tokens"])
         if not docs:
             raise BuildError("no analysis tokens are left after the stopword layers")

@@ -121,8 +121,8 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
         self.multicore = multicore
         self.workers = workers
 
-    def _bow(self, docs: Tokens) -> list[list[tuple[int, int]]]:
-        return [self.dictionary_.doc2bow(list(doc)) for doc in docs]
+    def _bow(self, docs: Tokens) -> _BowStream:
+        return _BowStream(docs, self.dictionary_)
 
     def fit(self, docs: Tokens, y: Any = None) -> LdaTopics:
         """Build the vocabulary and fit the model on token lists."""
@@ -140,6 +140,7 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
                 f"only {len(self.dictionary_)} words survive the vocabulary filter; "
                 f"fewer than num_topics={self.num_topics}"
             )
+        docs = docs if isinstance(docs, Sequence) else list(docs)
         bow = self._bow(docs)
         common = dict(
             corpus=bow,
@@ -167,16 +168,18 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
 
     def gamma(self, docs: Tokens) -> np.ndarray:
         """Variational Dirichlet parameters (n x K) of each unit's topic proportions."""
-        bow = self._bow(docs)
-        if not bow:
+        if not len(docs):
             return np.zeros((0, self.num_topics))
         state = self.model_.random_state
         self.model_.random_state = np.random.RandomState(self.random_state)  # inference starts from random gamma
         try:
-            gamma, _ = self.model_.inference(bow)
+            # In chunks, so the bag-of-words of a large corpus is never whole in memory; the random
+            # starting points are drawn in the same order as in one call, so the result is the same.
+            chunks = [self.model_.inference([self.dictionary_.doc2bow(list(d)) for d in docs[i:i + 2000]])[0]
+                      for i in range(0, len(docs), 2000)]
         finally:
             self.model_.random_state = state
-        return np.asarray(gamma, dtype=np.float64)
+        return np.asarray(np.concatenate(chunks), dtype=np.float64)
 
     def transform(self, docs: Tokens) -> np.ndarray:
         """Topic proportions (n x K, rows sum to 1): the posterior mean of each unit's proportions."""
@@ -194,6 +197,19 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
     def load(path: str | Path) -> LdaTopics:
         """Load an estimator saved with :meth:`save` (only load files you trust: pickle)."""
         return pickle.loads(Path(path).read_bytes())
+
+
+class _BowStream:
+    """A re-iterable bag-of-words view of token lists for gensim: converted as it is read, never stored."""
+
+    def __init__(self, docs: Tokens, dictionary: Any):
+        self.docs, self.dictionary = docs, dictionary
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def __iter__(self):
+        return (self.dictionary.doc2bow(list(doc)) for doc in self.docs)
 
 
 def auto_passes(n_units: int) -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import multiprocessing
 import os
 import re
 import sqlite3
@@ -426,7 +427,9 @@ class Tokenizer:
             return [self.tokenize(t, n) for t, n in tqdm(jobs, **bar)]
         n_jobs = (os.cpu_count() or 1) if self.n_jobs < 0 else self.n_jobs
         chunk = max(1, min(256, len(jobs) // (n_jobs * 4)))
-        with ProcessPoolExecutor(n_jobs, initializer=_init_worker, initargs=(self._config(),)) as pool:
+        # Spawned, not forked: a worker does not inherit (and keep alive) the parent's loaded corpus.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_init_worker, initargs=(self._config(),)) as pool:
             return _shared_strings(tqdm(pool.map(_tokenize_in_worker, jobs, chunksize=chunk), **bar))
 
     def _config(self) -> dict[str, Any]:
