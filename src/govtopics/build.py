@@ -16,6 +16,7 @@ import json
 import os
 import pickle
 import sys
+import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -354,14 +355,19 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
                      topic_prevalence(unit_table, lda.gamma_, by=["part", "year"], **common)))
         outputs.append(_write_csv(prevalence, tables / "topic_prevalence_by_year.csv"))
         outputs.append(_write_csv(by_part, tables / "topic_prevalence_by_part.csv"))
-        keywords = tfidf_keywords(units, by="year", top=config["keywords"]["top"])
+        def keywords_stage() -> tuple[pd.DataFrame, ...]:
+            top = config["keywords"]["top"]
+            by_year = tfidf_keywords(units, by="year", top=top)
+            terms = c_trends["terms"] or list(by_year[by_year["rank"] <= 2]["term"].drop_duplicates())
+            return (by_year, tfidf_keywords(units, by="part", top=top),
+                    consecutive_keyness(units, min_count=config["keywords"]["min_count"], top=top),
+                    term_trends(units, terms, client=client))
+
+        keywords, keywords_part, keyness, trends_table = cache.get(
+            "keywords", _key("keywords", units_key, config["keywords"], c_trends["terms"]), keywords_stage)
         outputs.append(_write_csv(keywords, tables / "keywords_by_year.csv"))
-        outputs.append(_write_csv(tfidf_keywords(units, by="part", top=config["keywords"]["top"]),
-                                  tables / "keywords_by_part.csv"))
-        keyness = consecutive_keyness(units, min_count=config["keywords"]["min_count"], top=config["keywords"]["top"])
+        outputs.append(_write_csv(keywords_part, tables / "keywords_by_part.csv"))
         outputs.append(_write_csv(keyness, tables / "keyness.csv"))
-        terms = c_trends["terms"] or list(keywords[keywords["rank"] <= 2]["term"].drop_duplicates())
-        trends_table = term_trends(units, terms, client=client)
         outputs.append(_write_csv(trends_table, tables / "term_trends.csv"))
 
     with _stage("documents table", timings):
@@ -376,8 +382,8 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
         outputs.append(_write_csv(documents.drop(columns="units_all"), tables / "documents.csv"))
 
     with _stage("figures", timings):
-        outputs += _figures(config["figures"], out, prevalence, by_part, topic_words, keyness, k_table, recommended,
-                            trends_table)
+        outputs += _figures(config["figures"], out, cache, prevalence, by_part, topic_words, keyness, k_table,
+                            recommended, trends_table)
 
     manifest = {
         "govtopics_build": 1,
@@ -397,9 +403,10 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
     return manifest
 
 
-def _figures(settings: dict[str, Any], out: Path, prevalence: pd.DataFrame, by_part: pd.DataFrame,
-             topic_words: pd.DataFrame, keyness: pd.DataFrame, k_table: pd.DataFrame, recommended: int,
-             trends_table: pd.DataFrame) -> list[Path]:
+def _figures(settings: dict[str, Any], out: Path, cache: StageCache, prevalence: pd.DataFrame,
+             by_part: pd.DataFrame, topic_words: pd.DataFrame, keyness: pd.DataFrame, k_table: pd.DataFrame,
+             recommended: int, trends_table: pd.DataFrame) -> list[Path]:
+    """Draw the configured figures; a figure whose data did not change is taken from the stage cache."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -409,27 +416,37 @@ def _figures(settings: dict[str, Any], out: Path, prevalence: pd.DataFrame, by_p
 
     written: list[Path] = []
 
-    def save(fig: Any, name: str) -> None:
-        figure = fig.figure if hasattr(fig, "figure") and not isinstance(fig, matplotlib.figure.Figure) else fig
-        written.append(plots.save_figure(figure, out / f"{name}.png"))
+    def render(draw: Callable[[], Any]) -> bytes:
+        drawn = draw()
+        figure = drawn if isinstance(drawn, matplotlib.figure.Figure) else drawn.figure
+        with tempfile.TemporaryDirectory() as tmp:
+            data = plots.save_figure(figure, Path(tmp) / "figure.png").read_bytes()
         plt.close(figure)
+        return data
+
+    def save(name: str, draw: Callable[[], Any], *data: Any) -> None:
+        key = _key("figure", name, [d.to_csv(index=False) if isinstance(d, pd.DataFrame) else d for d in data])
+        path = out / f"{name}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(cache.get("figure", key, lambda: render(draw)))
+        written.append(path)
 
     which = settings["which"]
     if "prevalence" in which:
-        save(plots.plot_prevalence(prevalence), "prevalence")
+        save("prevalence", lambda: plots.plot_prevalence(prevalence), prevalence)
     if "heatmap" in which:
-        save(plots.plot_heatmap(prevalence), "heatmap")
+        save("heatmap", lambda: plots.plot_heatmap(prevalence), prevalence)
     if "stacked" in which:
-        save(plots.plot_stacked(prevalence), "stacked")
+        save("stacked", lambda: plots.plot_stacked(prevalence), prevalence)
     if "top_words" in which:
-        save(plots.plot_top_words(topic_words), "top_words")
+        save("top_words", lambda: plots.plot_top_words(topic_words), topic_words)
     if "keyness" in which:
         for (first, second), pair in keyness.groupby(["from", "to"], sort=True):
-            save(plots.plot_keyness(pair), f"keyness_{first}_{second}")
+            save(f"keyness_{first}_{second}", lambda pair=pair: plots.plot_keyness(pair), pair)
     if "k_selection" in which:
-        save(plots.plot_k_selection(k_table, recommended=recommended), "k_selection")
+        save("k_selection", lambda: plots.plot_k_selection(k_table, recommended=recommended), k_table, recommended)
     if "prevalence_by_part" in which:
-        save(plots.plot_prevalence_by_part(by_part), "prevalence_by_part")
+        save("prevalence_by_part", lambda: plots.plot_prevalence_by_part(by_part), by_part)
     if "term_trends" in which:
-        save(plots.plot_term_trends(trends_table), "term_trends")
+        save("term_trends", lambda: plots.plot_term_trends(trends_table), trends_table)
     return written
