@@ -345,14 +345,15 @@ class Tokenizer:
                 out += [(w, t) for w, t in engine.tag(piece) if w.strip()]
         return out
 
-    def _segment(self, text: str, names: frozenset[str]) -> list[str]:
+    def _segment(self, text: str, names: frozenset[str], drop_names: bool = False) -> list[str]:
+        """Tokens of the text; with ``drop_names`` the report's own names are left out as they are found."""
         cut = self._engine().cut
         out: list[str] = []
         for piece, protected in self._pieces(text, names):
-            if protected:
-                out.append(piece)
-            else:
+            if not protected:
                 out += cut(piece)
+            elif not (drop_names and piece in names):
+                out.append(piece)
         return out
 
     def segment(self, text: str, names: Iterable[str] = ()) -> list[str]:
@@ -383,10 +384,9 @@ class Tokenizer:
                 for word, tag in self.segment_tagged(text, names)
                 if not (drop_names and word in names) and self.why_removed(word, names, tag) is None
             ]
-        words = self._segment(text, names)
+        # Names are always protected pieces, so they are dropped there, not checked token by token.
+        words = self._segment(text, names, drop_names)
         try:
-            if drop_names:
-                return [kept for word in words if (kept := keep[word]) and word not in names]
             return [kept for word in words if (kept := keep[word])]
         except KeyError:  # a word not seen before: decide once, then it is a dictionary hit
             for word in set(words).difference(keep):
