@@ -129,3 +129,12 @@ def test_multicore_is_an_opt_in_that_replaces_alpha_auto(docs):
     alpha = model.model_.alpha
     assert alpha[0] > alpha[-1]  # "asymmetric" stood in for "auto", which LdaMulticore rejects
     assert np.allclose(model.transform(docs).sum(axis=1), 1)
+
+
+def test_no_topic_top_word_is_a_function_formulaic_or_scaffolding_word(docs):
+    banned = layer_words("function") | layer_words("formulaic") | layer_words("scaffolding")
+    for k in (5, 7):
+        model = LdaTopics(num_topics=k, no_below=5).fit(docs)
+        words = {w for topic in model.top_words(10) for w in topic}
+        assert not words & banned, sorted(words & banned)
+        assert {"普法", "执法", "矛盾纠纷"} <= words
