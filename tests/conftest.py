@@ -8,6 +8,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """Token and stage caches in a temporary folder: tests never read or write the user's own."""
+    import os
+
+    old = os.environ.get("GOVTOPICS_CACHE")
+    os.environ["GOVTOPICS_CACHE"] = str(tmp_path_factory.mktemp("govtopics-cache"))
+    yield
+    if old is None:
+        os.environ.pop("GOVTOPICS_CACHE")
+    else:
+        os.environ["GOVTOPICS_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS

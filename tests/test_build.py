@@ -1,3 +1,4 @@
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -102,6 +103,19 @@ def test_every_input_appears_in_the_manifest_even_when_skipped(tmp_path, cache_e
     assert status["empty.txt"] == ("skipped", "empty file")
     assert status["scan.pdf"] == ("skipped", "unsupported file type .pdf")
     assert manifest["counts"]["loaded"] == 5
+
+
+def test_a_changed_setting_recomputes_only_what_depends_on_it(tmp_path, cache_env):
+    first = build(load_config(**SMALL), out=tmp_path / "a", corpus_path=ROOT / "seeds")
+    changed = copy.deepcopy(SMALL) | {"trends": {"n_boot": 150}}
+    second = build(load_config(**changed), out=tmp_path / "b", corpus_path=ROOT / "seeds")
+    assert "prevalence" not in second["stage_cache_hits"]
+    assert {"corpus", "model", "words_by_year", "keywords"} <= set(second["stage_cache_hits"])
+    assert second["outputs"]["tables/topic_words.csv"] == first["outputs"]["tables/topic_words.csv"]
+    assert second["outputs"]["tables/topic_prevalence_by_year.csv"] != first["outputs"]["tables/topic_prevalence_by_year.csv"]
+    fewer_layers = copy.deepcopy(SMALL) | {"tokens": {"layers": ["function", "formulaic", "scaffolding", "places"]}}
+    third = build(load_config(**fewer_layers), out=tmp_path / "c", corpus_path=ROOT / "seeds")
+    assert third["token_cache"]["hits"] == 0 and "model" not in third["stage_cache_hits"]
 
 
 def test_build_errors(tmp_path, cache_env):

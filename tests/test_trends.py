@@ -93,3 +93,16 @@ def test_term_trends_match_direct_counts(fitted):
         counts = Counter(t for ts in frame["tokens"] for t in ts)
         row = trends[(trends["year"] == year) & (trends["term"] == "普法")].iloc[0]
         assert row["count"] == counts["普法"] and row["tokens"] == sum(counts.values())
+
+
+def test_a_years_interval_does_not_depend_on_other_years(fitted, prevalence):
+    _, lda, table = fitted
+    keep = (table["year"] != 2022).to_numpy()
+    without_2022 = topic_prevalence(table[keep].reset_index(drop=True), lda.gamma_[keep], lda.labels_, n_boot=300)
+    later = prevalence[prevalence["year"] > 2022].reset_index(drop=True)
+    assert without_2022.equals(later)
+
+
+def test_topic_words_by_year_is_deterministic(fitted):
+    units, lda, _ = fitted
+    assert topic_words_by_year(lda, units).equals(topic_words_by_year(lda, units))

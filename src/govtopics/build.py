@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import hashlib
 import json
 import os
@@ -20,12 +19,12 @@ import tempfile
 import time
 import tomllib
 from collections.abc import Callable, Iterator
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from .provenance import code_fingerprint, library_versions
 from .reading import Corpus, load_corpus
 from .tokenizing import default_cache_dir
 
@@ -131,20 +130,9 @@ class StageCache:
         return value
 
 
-@functools.cache
-def _code_hash() -> str:
-    """Hash of the package's code and data and of the library versions: changed code never reads old entries."""
-    h = hashlib.sha256(json.dumps(_versions(), sort_keys=True).encode())
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".txt"):
-            h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
 def _key(*parts: Any) -> str:
-    """A hash of JSON-able parts and of :func:`_code_hash`."""
-    payload = json.dumps([_code_hash(), *parts], ensure_ascii=False, sort_keys=True, default=str)
+    """A hash of JSON-able parts and of the code that computes them (:func:`code_fingerprint`)."""
+    payload = json.dumps([code_fingerprint(), *parts], ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -158,7 +146,8 @@ def _corpus_key(source: Path, c_corpus: dict[str, Any]) -> str:
         except OSError as error:
             digest = f"unreadable {error.errno}"
         listing.append((path.relative_to(source).as_posix() if source.is_dir() else path.name, digest))
-    return _key("corpus", str(source.resolve()), listing, c_corpus)
+    # Documents keep their path as given, so the key holds it and the folder it is relative to.
+    return _key("corpus", str(source), str(Path.cwd()), listing, c_corpus)
 
 
 def _units_key(units: pd.DataFrame) -> str:
@@ -186,15 +175,6 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
     return path
-
-
-def _versions() -> dict[str, str]:
-    names = ["govtopics", "numpy", "pandas", "scikit-learn", "gensim", "jieba", "rjieba", "matplotlib", "scipy", "mplfonts"]
-    out = {"python": sys.version.split()[0]}
-    for name in names:
-        with contextlib.suppress(importlib_metadata.PackageNotFoundError):
-            out[name] = importlib_metadata.version(name)
-    return out
 
 
 def _inputs(corpus: Corpus, root: Path) -> list[dict[str, Any]]:
@@ -393,7 +373,7 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
         "inputs": _inputs(corpus, source),
         "counts": {"loaded": len(corpus), "skipped": len(corpus.skipped), "in_trends": len(dated),
                    "units": len(units), "tokens": int(sum(map(len, docs)))},
-        "versions": _versions(),
+        "versions": library_versions(),
         "outputs": {p.relative_to(out).as_posix(): _sha256(p) for p in sorted(outputs)},
         "token_cache": tokenizer.cache_stats,
         "stage_cache_hits": cache.hits,

@@ -105,12 +105,15 @@ def cmd_topics(args: argparse.Namespace) -> int:
     _, units = _tokenized(args.paths, args.backend)
     docs = list(units["tokens"])
     k = args.k
-    if k is None:
-        k, rule = recommend_k(scan_k(docs, range(3, min(10, len(docs) - 1) + 1), seeds=(1, 2, 3)))
-        print(f"# K = {k}: {rule}", file=sys.stderr)
-    if k < 1 or k >= len(docs):
-        raise UsageError(f"-k {k} is not possible with {len(docs)} units: choose 1 <= k < {len(docs)}")
     try:
+        if k is None:
+            ks = range(3, min(10, len(docs) - 1) + 1)
+            if not ks:
+                raise UsageError(f"{len(docs)} units are too few to scan K; give -k")
+            k, rule = recommend_k(scan_k(docs, ks, seeds=(1, 2, 3), no_below=args.no_below))
+            print(f"# K = {k}: {rule}", file=sys.stderr)
+        if k < 1 or k >= len(docs):
+            raise UsageError(f"-k {k} is not possible with {len(docs)} units: choose 1 <= k < {len(docs)}")
         model = LdaTopics(num_topics=k, no_below=args.no_below).fit(docs)
     except ValueError as error:
         raise UsageError(str(error)) from None
@@ -133,7 +136,8 @@ def cmd_trends(args: argparse.Namespace) -> int:
         model = LdaTopics(num_topics=args.k, no_below=args.no_below).fit(docs)
     except ValueError as error:
         raise UsageError(str(error)) from None
-    prevalence = topic_prevalence(unit_topics(units, model), model.gamma_, model.labels_, n_boot=args.n_boot)
+    theta = model.gamma_ / model.gamma_.sum(axis=1, keepdims=True)
+    prevalence = topic_prevalence(unit_topics(units, model, theta=theta), model.gamma_, model.labels_, n_boot=args.n_boot)
     _print_frame(prevalence.round(4), args.csv)
     return 0
 

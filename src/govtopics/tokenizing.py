@@ -33,6 +33,7 @@ from tqdm import tqdm
 
 from .cleaning import normalize_text, replace_chars
 from .metadata import extract_metadata, split_admin
+from .provenance import code_fingerprint
 from .stopwords import LAYERS, Stopwords, layer_words, name_variants
 from .structure import header_length
 
@@ -292,7 +293,7 @@ class Tokenizer:
         return self._fingerprint
 
     def _compute_fingerprint(self) -> str:
-        h = hashlib.sha256()
+        h = hashlib.sha256(code_fingerprint().encode())  # the code that segments, and jieba's and rjieba's versions
         h.update(repr((self.backend, self.min_len, self._keep_tags, self.entries)).encode())
         h.update(self.stopwords.fingerprint().encode())
         return h.hexdigest()[:16]
@@ -391,7 +392,7 @@ class Tokenizer:
         except KeyError:  # a word not seen before: decide once, then it is a dictionary hit
             for word in set(words).difference(keep):
                 keep[word] = word.lower() if self.why_removed(word) is None else ""
-            return self.tokenize(text, names)
+            return [kept for word in words if (kept := keep[word])]
 
     # -- many texts ----------------------------------------------------------------------
     @staticmethod

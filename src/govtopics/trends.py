@@ -11,6 +11,7 @@ variational posterior Dirichlet(gamma), which carries the model's own uncertaint
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -81,7 +82,6 @@ def topic_prevalence(
     k = gamma.shape[1]
     labels = list(labels) if labels is not None else [f"topic {i}" for i in range(k)]
     weights = units["n_tokens"].to_numpy(dtype=float)
-    rng = np.random.default_rng(seed)
     alpha = (1 - level) / 2
     rows = []
     for key, idx in units.groupby(by, sort=True).indices.items():
@@ -89,6 +89,8 @@ def topic_prevalence(
         w, g = weights[idx], gamma[idx]
         theta = g / g.sum(axis=1, keepdims=True)
         point = (w @ theta) / w.sum() if w.sum() > 0 else theta.mean(axis=0)
+        # Each group its own stream: a year's interval does not depend on which other years are present.
+        rng = np.random.default_rng([seed, *hashlib.sha256(repr(key).encode()).digest()[:8]])
         reps = _group_replicates(units["doc_id"].to_numpy()[idx], w, g, n_boot, rng, model_uncertainty)
         low, high = np.quantile(reps, [alpha, 1 - alpha], axis=0)
         n_reports = units["doc_id"].iloc[idx].nunique()
@@ -113,7 +115,12 @@ def topic_words_by_year(model, units: pd.DataFrame, n: int = 10, by: str = "year
     eta = np.broadcast_to(eta if eta.ndim == 2 else eta[None, :], model.topic_word_.shape)
     for year, frame in units.groupby(by, sort=True):
         bow = [model.dictionary_.doc2bow(list(t)) for t in frame["tokens"]]
-        _, sstats = model.model_.inference(bow, collect_sstats=True)
+        state = model.model_.random_state
+        model.model_.random_state = np.random.RandomState(model.random_state)  # each year from the same start
+        try:
+            _, sstats = model.model_.inference(bow, collect_sstats=True)
+        finally:
+            model.model_.random_state = state
         weights = (sstats + eta) / (sstats + eta).sum(axis=1, keepdims=True)
         for topic in range(weights.shape[0]):
             order = np.argsort(-sstats[topic], kind="stable")[:n]
