@@ -41,6 +41,9 @@ def test_fresh_build_matches_the_committed_tables_and_figures(fresh):
     stale = [name for name, digest in manifest["outputs"].items()
              if not (COMMITTED / name).is_file() or hashlib.sha256((COMMITTED / name).read_bytes()).hexdigest() != digest]
     assert stale == [], f"figures/ is stale; run `make figures` and commit: {stale}"
+    extra = sorted(p.relative_to(COMMITTED).as_posix() for p in COMMITTED.rglob("*.*")
+                   if p.name != "manifest.json" and p.relative_to(COMMITTED).as_posix() not in manifest["outputs"])
+    assert extra == [], f"figures/ holds files the build no longer makes: {extra}"
     for table in TABLES:
         assert (out / "tables" / f"{table}.csv").is_file()
 
@@ -103,6 +106,16 @@ def test_every_input_appears_in_the_manifest_even_when_skipped(tmp_path, cache_e
     assert status["empty.txt"] == ("skipped", "empty file")
     assert status["scan.pdf"] == ("skipped", "unsupported file type .pdf")
     assert manifest["counts"]["loaded"] == 5
+
+
+def test_figures_an_earlier_build_made_are_removed(tmp_path, cache_env):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("keyness_2001_2002.png", "heatmap.png", "notes.png"):
+        (out / name).write_bytes(b"old")
+    build(load_config(**SMALL), out=out, corpus_path=ROOT / "seeds")  # SMALL draws no figure
+    assert not (out / "keyness_2001_2002.png").exists() and not (out / "heatmap.png").exists()
+    assert (out / "notes.png").read_bytes() == b"old"  # not a file the build makes: left alone
 
 
 def test_a_changed_setting_recomputes_only_what_depends_on_it(tmp_path, cache_env):

@@ -429,4 +429,8 @@ def _figures(settings: dict[str, Any], out: Path, cache: StageCache, prevalence:
         save("prevalence_by_part", lambda: plots.plot_prevalence_by_part(by_part), by_part)
     if "term_trends" in which:
         save("term_trends", lambda: plots.plot_term_trends(trends_table), trends_table)
+    # A figure of an earlier build that this one did not draw (other years, a figure switched off) would be stale.
+    for old in [out / f"{name}.png" for name in FIGURES] + sorted(out.glob("keyness_*.png")):
+        if old.is_file() and old not in written:
+            old.unlink()
     return written

@@ -31,8 +31,8 @@ _TITLE_WORDS = re.compile(r"报告|总结|情况|工作要点")
 _ADDRESSEE = re.compile(r"[:]$")
 
 _MASK = r"某|[xX×*]{1,3}"
-_ADMIN_SUFFIX = r"特别行政区|自治区|自治州|自治县|自治旗|省|市|地区|盟|州|区|县|旗|街道|镇|乡|苏木"
-_ADMIN = re.compile(rf"(?:中共)?({_MASK}|[\u4e00-\u9fff]{{2,10}}?)({_ADMIN_SUFFIX})")
+ADMIN_SUFFIX = r"特别行政区|自治区|自治州|自治县|自治旗|省|市|地区|盟|州|区|县|旗|街道|镇|乡|苏木"
+_ADMIN = re.compile(rf"(?:中共)?({_MASK}|[\u4e00-\u9fff]{{2,10}}?)({ADMIN_SUFFIX})")
 # Words that make a "place" a phrase: 依法治县, 法治建设区 ...
 _NOT_A_NAME = re.compile(r"依法|法治|治理|建设|工作|关于|报告|情况|政府|年度?$")
 _GOV_SUFFIX = r"人民政府|政府|街道办事处|办事处|管理委员会|管委会"

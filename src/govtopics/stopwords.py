@@ -16,6 +16,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from .metadata import ADMIN_SUFFIX
+
 __all__ = ["LAYERS", "Stopwords", "read_wordlist", "layer_words", "name_variants"]
 
 LAYERS = ("function", "formulaic", "scaffolding", "places", "numbers")
@@ -28,7 +30,8 @@ _FILES = {
 _NUMERALS = "0-9〇零一二三四五六七八九十百千万亿两几半"
 # A figure, a date or a counted amount: 2025, 12.4, 100%, 2025年, 26次, 十九届, 1000余份.
 _NUMBER = re.compile(rf"([{_NUMERALS}.,%‰+\-/:~]+)[余多]?([^{_NUMERALS}.,%‰+\-/:~]{{0,2}})")
-_ADMIN_SUFFIX = re.compile(r"(特别行政区|自治区|自治州|自治县|自治旗|街道办事处|人民政府|街道|省|市|地区|盟|州|区|县|旗|镇|乡|苏木)$")
+# A unit's full name loses its government suffix first, then its place suffix: 大进镇人民政府 -> 大进镇 -> 大进.
+_ADMIN_SUFFIX = re.compile(rf"(街道办事处|人民政府|{ADMIN_SUFFIX})$")
 
 
 def read_wordlist(path: str | Path) -> list[str]:
