@@ -157,3 +157,14 @@ def test_phrases_join_frequent_bigrams_of_the_seeds(seed_corpus):
     plain = Tokenizer(cache=False).tokenize_corpus(seed_corpus)
     pairs = Counter(f"{a}_{b}" for ts in plain["tokens"] for a, b in zip(ts, ts[1:]))
     assert all(pairs[p] >= 3 for p in joined)  # only bigrams seen at least min_count times
+
+
+def test_user_dictionaries_and_words_reach_the_workers(tmp_path):
+    mine = tmp_path / "mine.txt"
+    mine.write_text("# my terms\n一窗综办专窗 5000 nz\n", encoding="utf-8")
+    tok = Tokenizer(cache=False, user_dicts=[mine], user_words=[("信访代办员", 5000, "nz")])
+    text = "设立一窗综办专窗,配备信访代办员。"
+    assert {"一窗综办专窗", "信访代办员"} <= set(tok.segment(text))
+    worker = Tokenizer(**tok._config())  # what a process or dask worker builds: entries, no paths
+    assert worker.user_dicts == () and worker.fingerprint() == tok.fingerprint()
+    assert worker.tokenize(text) == tok.tokenize(text)

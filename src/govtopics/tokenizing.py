@@ -243,6 +243,7 @@ class Tokenizer:
     Parameters: ``backend`` ("jieba" or "rjieba"); ``stopwords`` (:class:`Stopwords`);
     ``min_len`` (shorter tokens are dropped); ``pos`` (None, True for :data:`DEFAULT_POS`,
     or a tuple of jieba tags to keep); ``user_dicts`` (extra jieba-format dictionaries);
+    ``user_words`` (extra entries given directly, ``(word, freq or None, tag or None)``);
     ``cache`` (True for :func:`default_cache_dir`, False, or a folder); ``n_jobs``;
     ``progress`` (a tqdm bar on stderr when a corpus takes more than a moment); ``client``
     (a ``dask.distributed`` Client: texts not in the cache are tokenized on its workers).
@@ -257,6 +258,7 @@ class Tokenizer:
     min_len: int = 2
     pos: bool | tuple[str, ...] | None = None
     user_dicts: tuple[str, ...] = ()
+    user_words: tuple[tuple[str, int | None, str | None], ...] = ()
     cache: bool | str | Path = True
     n_jobs: int = 1
     progress: bool = True
@@ -266,6 +268,7 @@ class Tokenizer:
         if self.backend not in BACKENDS:
             raise ValueError(f"unknown backend {self.backend!r}; choose from {BACKENDS}")
         self.user_dicts = tuple(str(p) for p in self.user_dicts)
+        self.user_words = tuple(tuple(entry) for entry in self.user_words)
         self._keep_tags = tuple(DEFAULT_POS) if self.pos is True else (tuple(self.pos) if self.pos else None)
         self.entries = self._dictionary_entries()
         self._fingerprint = self._compute_fingerprint()
@@ -280,13 +283,15 @@ class Tokenizer:
         """Entries added to the engine: domain terms, user dictionaries, and the multi-character
         stopwords jieba's own dictionary lacks (a stopword it knows keeps its frequency: 部门
         stays 部门 in 各部门)."""
-        entries = read_user_dict(_data_path("domain_dict.txt"))
-        for path in self.user_dicts:
-            entries += read_user_dict(path)
+        entries = read_user_dict(_data_path("domain_dict.txt")) + self._user_entries()
         known = {word for word, _, _ in entries} | _jieba_words()
         stop = set().union(*(layer_words(layer) for layer in LAYERS if layer != "places"), self.stopwords._user)
         entries += [(word, _STOPWORD_FREQ, None) for word in sorted(stop - known) if len(word) > 1]
         return tuple(entries)
+
+    def _user_entries(self) -> list[tuple[str, int | None, str | None]]:
+        entries = [entry for path in self.user_dicts for entry in read_user_dict(path)]
+        return entries + list(self.user_words)
 
     def fingerprint(self) -> str:
         """Hash of every choice that changes the tokens: the cache key's configuration part."""
@@ -434,8 +439,9 @@ class Tokenizer:
             return _shared_strings(tqdm(pool.map(_tokenize_in_worker, jobs, chunksize=chunk), **bar))
 
     def _config(self) -> dict[str, Any]:
+        """Settings for a worker; dictionary files travel as their entries (a remote worker cannot read our paths)."""
         return dict(backend=self.backend, stopwords=self.stopwords, min_len=self.min_len, pos=self.pos,
-                    user_dicts=self.user_dicts, cache=False, n_jobs=1, progress=False)
+                    user_words=tuple(self._user_entries()), cache=False, n_jobs=1, progress=False)
 
     def tokenize_corpus(self, corpus: Corpus, phrases: bool = False, drop_empty: bool = False) -> pd.DataFrame:
         """The corpus's analysis units (:meth:`Corpus.units_frame`) with a ``tokens`` column.
