@@ -11,15 +11,9 @@ SEEDS = ROOT / "seeds"
 @pytest.fixture(scope="session", autouse=True)
 def private_cache(tmp_path_factory):
     """Token and stage caches in a temporary folder: tests never read or write the user's own."""
-    import os
-
-    old = os.environ.get("GOVTOPICS_CACHE")
-    os.environ["GOVTOPICS_CACHE"] = str(tmp_path_factory.mktemp("govtopics-cache"))
-    yield
-    if old is None:
-        os.environ.pop("GOVTOPICS_CACHE")
-    else:
-        os.environ["GOVTOPICS_CACHE"] = old
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOVTOPICS_CACHE", str(tmp_path_factory.mktemp("govtopics-cache")))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -16,15 +16,10 @@ SMALL = dict(model={"k_range": [3, 4], "seeds": [1, 2], "passes": 20}, trends={"
 
 @pytest.fixture(scope="module")
 def cache_env(tmp_path_factory):
-    import os
-
-    old = os.environ.get("GOVTOPICS_CACHE")
-    os.environ["GOVTOPICS_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if old is None:
-        os.environ.pop("GOVTOPICS_CACHE")
-    else:
-        os.environ["GOVTOPICS_CACHE"] = old
+    """A cache of this module's own, so the first build here starts cold whatever other modules cached."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GOVTOPICS_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 @pytest.fixture(scope="module")
