@@ -59,6 +59,7 @@ class Metadata:
     level: str = "unknown"
     places: list[str] = field(default_factory=list)
     unit_place: str | None = None
+    genre: str = "other"
     sources: dict[str, str] = field(default_factory=dict)
 
 

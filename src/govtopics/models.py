@@ -20,7 +20,11 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .registry import Registry
+
 __all__ = [
+    "MODELS",
+    "make_model",
     "LdaTopics",
     "NmfTopics",
     "coherence",
@@ -35,6 +39,9 @@ __all__ = [
 ]
 
 Tokens = Sequence[Sequence[str]]
+
+# Topic models by name: ``[model] name`` in the config, the K scan and the CLI pick from here.
+MODELS = Registry("model")
 
 
 class _TopicTables:
@@ -75,6 +82,7 @@ class _TopicTables:
         return pd.DataFrame(rows, columns=["topic", "label", "rank", "word", "weight"])
 
 
+@MODELS.register("lda")
 class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
     """gensim ``LdaModel`` as a scikit-learn estimator on token lists.
 
@@ -221,6 +229,7 @@ def auto_passes(n_units: int) -> int:
     return min(50, max(2, math.ceil(100_000 / max(n_units, 1))))
 
 
+@MODELS.register("nmf")
 class NmfTopics(BaseEstimator, TransformerMixin, _TopicTables):
     """scikit-learn NMF on TF-IDF of the same token lists, with the same tables as :class:`LdaTopics`.
 
@@ -411,9 +420,14 @@ def recommend_k(scan: pd.DataFrame) -> tuple[int, str]:
     return int(best), K_RULE
 
 
-def _make(model: str, k: int, seed: int, params: dict[str, Any]) -> LdaTopics | NmfTopics:
-    if model == "lda":
-        return LdaTopics(num_topics=k, random_state=seed, **params)
-    if model == "nmf":
-        return NmfTopics(num_topics=k, random_state=seed, **params)
-    raise ValueError(f"unknown model {model!r}; choose 'lda' or 'nmf'")
+def make_model(name: str, **params: Any) -> Any:
+    """A registered topic model (:data:`MODELS`) with its parameters.
+
+    >>> make_model("nmf", num_topics=3).num_topics
+    3
+    """
+    return MODELS.get_or_raise(name)(**params)
+
+
+def _make(model: str, k: int, seed: int, params: dict[str, Any]) -> Any:
+    return make_model(model, num_topics=k, random_state=seed, **params)

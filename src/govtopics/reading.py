@@ -21,7 +21,7 @@ import pandas as pd
 
 from .cleaning import CleanResult, clean_text
 from .metadata import Metadata, extract_metadata
-from .structure import PARTS, Section, Unit, parse_structure, split_units
+from .structure import PARTS, Section, Unit, detect_genre, parse_structure, split_units
 
 __all__ = ["Document", "Skipped", "Corpus", "DecodeError", "decode_bytes", "load_corpus", "TEXT_SUFFIXES", "MAX_BYTES"]
 
@@ -246,12 +246,14 @@ def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: 
     """
     cleaned = clean_text(raw, simplify=simplify)
     sections = parse_structure(cleaned.text)
+    meta = extract_metadata(cleaned.text)
+    meta.genre = detect_genre(cleaned.text)
     return Document(
         id=doc_id,
         text=cleaned.text,
         path=path,
         encoding=encoding,
-        meta=extract_metadata(cleaned.text),
+        meta=meta,
         sections=sections,
         units=split_units(sections, max_unit_chars),
         cleaning=cleaned,

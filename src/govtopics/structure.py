@@ -12,9 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["PARTS", "Section", "Unit", "heading", "header_length", "label_part", "parse_structure", "split_units"]
+__all__ = ["GENRES", "PARTS", "Section", "Unit", "detect_genre", "heading", "header_length", "label_part", "parse_structure",
+           "split_units"]
 
 PARTS = ("achievements", "duties", "problems", "plans", "other")
+# rule_of_law: the annual 法治政府建设情况报告 (and 依法行政 reports); government_work: a 政府工作报告 delivered to a
+# people's congress; other: anything else.
+GENRES = ("rule_of_law", "government_work", "other")
 
 _CN_NUM = "一二三四五六七八九十"
 _HEADINGS = (
@@ -67,6 +71,28 @@ class Unit:
     part: str
     heading_path: tuple[str, ...]
     text: str
+
+
+_GOVERNMENT_WORK = re.compile(r"政府工作报告|各位代表\s*[:,]|向大会(?:作|报告)政府工作")
+_RULE_OF_LAW = re.compile(r"法治政府|法治建设|依法行政|依法治[省市县区镇乡]")
+
+
+def detect_genre(text: str, head_chars: int = 600) -> str:
+    """The report's genre (:data:`GENRES`), read from its opening: title lines and the first sentences.
+
+    A 政府工作报告 names itself or addresses the congress (各位代表:); a rule-of-law report names its subject.
+
+    >>> detect_genre("政府工作报告\\n各位代表:现在,我代表国务院,向大会报告政府工作。")
+    'government_work'
+    >>> detect_genre("关于2022年法治政府建设情况的报告\\n2022年,我镇坚持依法行政。"), detect_genre("会议纪要\\n会议议定事项。")
+    ('rule_of_law', 'other')
+    """
+    head = text[:head_chars]
+    if _GOVERNMENT_WORK.search(head):
+        return "government_work"
+    if _RULE_OF_LAW.search(head):
+        return "rule_of_law"
+    return "other"
 
 
 def heading(line: str) -> tuple[int, str, str] | None:
