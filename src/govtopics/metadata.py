@@ -471,15 +471,15 @@ def _self_level(text: str) -> str | None:
     return level if n >= 2 and n >= 2 * rest[0][1] else None
 
 
-_REVIEW = re.compile(rf"((?:19|20)\d{{2}}|{_CN_YEAR})\s*年(?:和[^,。;]{{0,12}}?时期)?(?:的)?工作回顾|"
+_REVIEW = re.compile(rf"((?:19|20)\d{{2}}|{_CN_YEAR})\s*年(?:和[^,。;]{{0,12}}?时期)?[^,。;\d]{{0,4}}?工作回顾|"
                      rf"首先(?:报告|回顾)\s*((?:19|20)\d{{2}}|{_CN_YEAR})\s*年")
 _PLAN_PERIOD = re.compile(r"[\"“]?(六五|七五|八五|九五|十五|十一五|十二五|十三五|十四五|十五五)[\"”]?(?:时期|期间)(?:的)?(?:工作)?回顾|"
                           r"(六五|七五|八五|九五|十五|十一五|十二五|十三五|十四五|十五五)[\"”]?(?:时期|期间)")
 
 
-def _review_period(lines: list[str], year: int | None) -> str | None:
+def _review_period(lines: list[str], year: int | None, opening: list[str]) -> str | None:
     """The work a 政府工作报告 reviews: 一、2011年工作回顾 -> "2011"; 过去五年, "十三五"时期 -> "2016-2020"."""
-    head = "\n".join(lines[:60])
+    head = "\n".join(line[:150] for line in opening)
     for line in lines[:400]:
         if not (_is_heading1(line) or line.startswith("首先")) and "首先" not in line[:40]:
             continue
@@ -491,7 +491,7 @@ def _review_period(lines: list[str], year: int | None) -> str | None:
         if review:
             return str(_to_int_year(review.group(1) or review.group(2)))
     if year is not None:
-        if re.search(r"过去五年|五年来", head):
+        if re.search(r"过去五年|(?<!近)五年来", head):
             return f"{year - 5}-{year - 1}"
         if re.search(r"过去(?:的)?一年|一年来", head):
             return str(year - 1)
@@ -559,7 +559,7 @@ def extract_metadata(text: str, *, file_name: str | None = None, removed=(), gen
                 elif (name := parse_name(part)) is not None and name.kind != "department":
                     page_source.append(_Found(name, "page source"))
         elif removal.rule == "page metadata" and re.match(r"(来源|信息来源|发布机构|文章来源)", removal.text):
-            value = re.sub(r"^[^:]*:\s*", "", removal.text).split()[0] if ":" in removal.text else ""
+            value = (re.sub(r"^[^:]*:\s*", "", removal.text).split() or [""])[0]
             if value and (name := parse_name(value)) is not None:
                 page_source.append(_Found(name, "page source"))
     file_year, file_name_found, file_notes = filename_metadata(file_name) if file_name else (None, None, [])
@@ -594,7 +594,7 @@ def _set_year(meta: Metadata, lines, header, opening, title_years, file_year, pe
     if found:
         meta.year, meta.sources["year"] = found[0]
     if government_work:
-        meta.period = period or _review_period(lines, meta.year)
+        meta.period = period or _review_period(lines, meta.year, lines[len(header): len(header) + 4])
         if meta.year is None and meta.period and "-" not in meta.period:
             meta.year = int(meta.period) + 1
             meta.sources["year"] = f"body (reviews {meta.period})"
@@ -627,7 +627,8 @@ def _same_place(a: Name, b: Name) -> bool:
         return a.kind == b.kind and (a.body == b.body or a.body.endswith(b.body) or b.body.endswith(a.body))
     pa, pb = a.place or "", b.place or ""
     if pa in _LEVEL_PREFIX or pb in _LEVEL_PREFIX:  # 县人民政府: an unnamed place agrees with any of its level
-        return a.level == b.level or (a.level, b.level) in (("city", "county"), ("county", "city"))
+        unnamed, named = (pa, pb) if pa in _LEVEL_PREFIX else (pb, pa)
+        return named.endswith(unnamed) or a.level == b.level or (a.level, b.level) in (("city", "county"), ("county", "city"))
     return _core(pa) == _core(pb)
 
 
@@ -698,7 +699,7 @@ def _names(meta: Metadata, header: list[str], candidates: list[_Found]) -> list[
             names.append(name)
 
     add(meta.unit_place)
-    if meta.level == "department":
+    if meta.level in ("department", "national"):
         add(meta.unit)
     for place in meta.places:
         add(place)
