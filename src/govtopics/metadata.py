@@ -52,8 +52,8 @@ LEVELS = ("national", "province", "city", "county", "township", "department", "u
 # Where a field can come from, strongest first; see the module docstring.
 SOURCES = ("table", "title", "page title", "file name", "opening", "heading", "signature", "page source",
            "self-reference", "body")
-# Years outside this range are treated as misreadings ("no year"), not as report years.
-YEAR_RANGE = (1949, 2100)
+# Years outside this range are misreadings ("no year"), not report years: the PRC's first reports are of 1949-1954.
+YEAR_RANGE = (1949, 2050)
 
 _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _CN_YEAR = "[〇○零一二三四五六七八九]{4}"
@@ -527,11 +527,13 @@ def filename_metadata(stem: str) -> tuple[int | None, Name | None, list[str]]:
     return year, name, notes
 
 
-def extract_metadata(text: str, *, file_name: str | None = None, removed=(), genre: str | None = None) -> Metadata:
+def extract_metadata(text: str, *, file_name: str | None = None, removed=(), page_title: str | None = None,
+                     genre: str | None = None) -> Metadata:
     """Read year, unit, level, places and period from a cleaned report, its file name and cleaning's audit.
 
-    ``removed`` is the cleaning audit (:class:`~govtopics.cleaning.Removal`): the page's ``<title>`` and its
-    来源/发布机构 lines are read from there. ``genre`` defaults to :func:`~govtopics.structure.detect_genre`.
+    ``removed`` is the cleaning audit (:class:`~govtopics.cleaning.Removal`): the page's 来源/发布机构 lines
+    are read from there; ``page_title`` is the saved page's ``<title>`` (``CleanResult.page_title``).
+    ``genre`` defaults to :func:`~govtopics.structure.detect_genre`.
 
     >>> m = extract_metadata("重庆市开州区大进镇人民政府\\n关于2025年度法治政府建设情况的报告\\n区委、区政府:\\n" + "2025年,在区委的领导下,大进镇……" * 3)
     >>> m.year, m.unit, m.level, m.places, m.sources["year"], m.period
@@ -548,17 +550,18 @@ def extract_metadata(text: str, *, file_name: str | None = None, removed=(), gen
     candidates, title_years, period = _title_block(lines, header, meta.genre)
     page_years: list[tuple[int, str]] = []
     page_source: list[_Found] = []
+    for part in re.split(r"\s*[_|]\s*|\s+[-—]+\s+|-{2,}", page_title or ""):
+        if not part:
+            continue
+        if _TITLE_WORDS.search(part):
+            if (year := find_year(part)) is not None:
+                page_years.append((year, "page title"))
+            if (subject := _title_subject(part)) and (name := parse_name(subject)) is not None:
+                candidates.append(_Found(name, "page title"))
+        elif (name := parse_name(part)) is not None and name.kind != "department":
+                page_source.append(_Found(name, "page source"))  # the site's name: the portal, not the author
     for removal in removed:
-        if removal.rule in ("html title",):
-            for part in re.split(r"\s*[_|]\s*|\s+[-—]+\s+", removal.text):
-                if _TITLE_WORDS.search(part):
-                    if (year := find_year(part)) is not None:
-                        page_years.append((year, "page title"))
-                    if (subject := _title_subject(part)) and (name := parse_name(subject)) is not None:
-                        candidates.append(_Found(name, "page title"))
-                elif (name := parse_name(part)) is not None and name.kind != "department":
-                    page_source.append(_Found(name, "page source"))
-        elif removal.rule == "page metadata" and re.match(r"(来源|信息来源|发布机构|文章来源)", removal.text):
+        if removal.rule == "page metadata" and re.match(r"(来源|信息来源|发布机构|文章来源)", removal.text):
             value = (re.sub(r"^[^:]*:\s*", "", removal.text).split() or [""])[0]
             if value and (name := parse_name(value)) is not None:
                 page_source.append(_Found(name, "page source"))

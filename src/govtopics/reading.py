@@ -275,7 +275,8 @@ def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: 
     """
     cleaned = clean_text(raw, simplify=simplify)
     sections = parse_structure(cleaned.text)
-    meta = extract_metadata(cleaned.text, file_name=file_name, removed=cleaned.removed, genre=detect_genre(cleaned.text))
+    meta = extract_metadata(cleaned.text, file_name=file_name, removed=cleaned.removed,
+                            page_title=cleaned.page_title, genre=detect_genre(cleaned.text))
     return Document(
         id=doc_id,
         text=cleaned.text,
