@@ -313,9 +313,13 @@ def _is_heading1(line: str) -> bool:
 
 
 def _lines(text: str) -> list[str]:
-    """Lines for reading metadata: TABs and runs of spaces (full-width indents) also end a line."""
-    return [part.strip() for line in text.split("\n") for part in re.split(r"\t|\s{2,}|-{2,}|—{2,}", line.strip())
-            if part.strip()]
+    """Lines for reading metadata: TABs and runs of spaces (full-width indents) also end a line, and a
+    title that runs into the first sentence ("……情况报告 2020年,在……") is a line of its own."""
+    lines = [part.strip() for line in text.split("\n") for part in re.split(r"\t|\s{2,}|-{2,}|—{2,}", line.strip())
+             if part.strip()]
+    if lines and len(lines[0]) > 60 and (title := re.match(r"^.{4,50}?(?:报告|总结)(?=\s)", lines[0])):
+        lines[:1] = [title.group(0), lines[0][title.end():].strip()]
+    return lines
 
 
 def _opening(lines: list[str], header: list[str]) -> str | None:
@@ -520,7 +524,7 @@ def filename_metadata(stem: str) -> tuple[int | None, Name | None, list[str]]:
     if _TITLE_WORDS.search(stem) and (subject := _title_subject(stem)) is not None:
         name = parse_name(re.sub(r"^[\d\W_]+", "", subject))
     if name is None:
-        for token in re.split(r"[\s_\-.()\[\]#,+]+|(?<=\D)(?=\d)|(?<=\d)(?=\D)", stem):
+        for token in re.split(r"[\s_\-.()\[\]#,+/]+|(?<=\D)(?=\d)|(?<=\d)(?=\D)", stem):
             token = re.sub(r"(?:人民)?政府工作报告$|工作报告$|报告$", "", token)
             if len(token) >= 2 and re.search(r"[\u4e00-\u9fff]", token) and (name := parse_name(token)) is not None:
                 break
@@ -655,9 +659,11 @@ def _set_unit(meta: Metadata, text: str, candidates: list[_Found], header: list[
         named = [c for c in candidates if c.name.kind in ("government", "place") and c.name.place not in _LEVEL_PREFIX
                  and c.name.level == name.level]
         if named:
-            other = min(named, key=_specificity).name
+            found = min(named, key=_specificity)
+            other = found.name
             name = Name(other.chain, name.body, "government", other.level, other.place)
             chain = other.chain
+            best = _Found(name, found.source)
     meta.unit = name.unit or None
     meta.unit_place = name.place if name.place not in _LEVEL_PREFIX else None
     meta.places = [p for p in chain if p not in _LEVEL_PREFIX]
