@@ -135,6 +135,12 @@ def test_government_work_year_is_the_year_delivered():
     assert ("year", "the file name's 2011 is the year reviewed; the report is of 2012") in m.conflicts
 
 
+def test_department_named_only_in_the_opening_with_a_level_prefix():
+    text = "2022年度法治政府建设情况报告\n区委、区政府:\n2022年,区司法局在区委、区政府的领导下,坚持依法行政,推进法治政府建设。\n一、主要举措\n正文。"
+    m = extract_metadata(text)
+    assert (m.year, m.unit, m.level, m.places, m.sources["unit"]) == (2022, "司法局", "department", [], "opening")
+
+
 def test_rule_of_law_year_is_the_year_reported_on():
     text = "关于2023年度法治政府建设情况的报告\n2023年,我县坚持依法行政。\n一、2023年推进法治政府建设的主要举措和成效\n正文。"
     m = extract_metadata(text, file_name="2024_发布")
@@ -183,6 +189,10 @@ def test_file_name_with_two_years_takes_none():
         ("中华人民共和国司法部", "司法部", "department", []),
         ("省发展和改革委员会", "发展和改革委员会", "department", []),
         ("浙江省杭州市市场监督管理局", "市场监督管理局", "department", ["浙江省", "杭州市"]),
+        ("XX县人民政府办公室", "人民政府办公室", "department", ["XX县"]),
+        ("国家税务总局长治市税务局", "国家税务总局长治市税务局", "department", []),
+        ("中共XX街道工作委员会 XX街道办事处", "XX街道办事处", "township", []),
+        ("中共沛县县委 沛县人民政府", "沛县人民政府", "county", []),
     ],
 )
 def test_parse_name(name, unit, level, chain):

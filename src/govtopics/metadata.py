@@ -78,7 +78,7 @@ _ONE_CHAR_COUNTY = r"(?<![\u4e00-\u9fff])(?![本该全我各某每一两此其�
 _ADMIN = re.compile(rf"(?:中共)?({_MASK}|{_ONE_CHAR_COUNTY}|{_NAME})({ADMIN_SUFFIX})")
 # Words that make a "place" a phrase: 依法治县, 法治建设区, 推进城市 ...
 _NOT_A_NAME = re.compile(r"依法|法治|治理|建设|工作|关于|报告|情况|政府|年度?$|推进|加强|开展|全面|深化|城市|农村|城乡|"
-                         r"老旧|各|全|本|我|及|和|与|的|在|为|对|等|区域|地区|代表")
+                         r"老旧|各|全|本|我|及|和|与|的|在|为|对|等|区域|地区|代表|局|厅|署|院")
 # Endings that look like a 区/市 but are not administrative places.
 _NOT_A_PLACE = re.compile(r"(社区|小区|园区|城区|街区|景区|片区|辖区|校区|山区|库区|牧区|老区|灾区|营区|厂区|功能区|示范区|"
                           r"试验区|保护区|先行区|集聚区|服务区|商圈|城市|都市|超市|夜市|集市|股市|楼市|上市|门市|菜市|街市)$")
@@ -86,7 +86,7 @@ _GOV_SUFFIX = r"人民政府|政府|街道办事处|办事处|管理委员会|�
 _DEPT_SUFFIX = (r"总局|管理局|监督管理局|局|厅|部|委员会|委|办公室|办|署|中心|总队|支队|大队|所")
 _DEPARTMENT = re.compile(rf"[\u4e00-\u9fff]{{1,20}}?(?:{_DEPT_SUFFIX})")
 # A committee of the Party (县委, 党工委, 依法治县办) is never the issuing department.
-_PARTY = re.compile(r"(?:^|[省市县区镇乡旗州])委$|党委|党组|工委|纪委|依法治|全面依法|委员会办公室$|^中共|^党")
+_PARTY = re.compile(r"(?:^|[省市县区镇乡旗州])委$|党委|党组|工委|纪委|依法治|全面依法|委员会办公室$|^中共|^党|^(?:工作)?委员会$")
 _NOT_A_DEPARTMENT = re.compile(r"关于|报告|情况|推进|加强|开展|落实|贯彻|深化|我|本|各|全|政府")
 _LEVEL_PREFIX = {"省": "province", "自治区": "province", "市": "city", "州": "city", "盟": "city",
                  "县": "county", "区": "county", "旗": "county", "镇": "township", "乡": "township",
@@ -254,7 +254,7 @@ def parse_name(text: str, *, whole: bool = True) -> Name | None:
     ['赵县人民政府', '交通运输厅', '海滨街道办事处', '县人民政府', '国务院']
     """
     text = re.sub(r"\s+", "", text)
-    text = re.sub(r"^(?:关于|中共[\u4e00-\u9fff]{1,20}?(?:委员会|委)(?=[\u4e00-\u9fff]))", "", text)
+    text = re.sub(r"^(?:关于|中共\S{1,20}?(?:委员会|委(?!员会))(?=\S))", "", text)
     text = re.sub(r"(?:关于|的|之|,|:)$", "", text)
     if not text:
         return None
@@ -268,20 +268,24 @@ def parse_name(text: str, *, whole: bool = True) -> Name | None:
     chain, rest = split_admin(text)
     prefix_level = None
     if not chain:
-        unnamed = re.match(rf"^(自治区|街道|苏木|省|市|州|盟|县|区|旗|镇|乡)(?={_GOV_SUFFIX}|[\u4e00-\u9fff]{{2,}}(?:{_DEPT_SUFFIX})$)", rest)
+        end = "$" if whole else ""
+        unnamed = re.match(rf"^(自治区|街道|苏木|省|市|州|盟|县|区|旗|镇|乡)(?={_GOV_SUFFIX}|[\u4e00-\u9fff]{{2,12}}?(?:{_DEPT_SUFFIX}){end})", rest)
         if unnamed:
             prefix_level, rest = _LEVEL_PREFIX[unnamed.group(1)], rest[unnamed.end():]
             if re.match(_GOV_SUFFIX, rest):
                 chain = [unnamed.group(1)]
         elif whole and re.fullmatch(r"[\u4e00-\u9fff]{2,6}街", rest) and not _NOT_A_NAME.search(rest) and not _NOT_A_PLACE.search(rest):
             chain, rest = [rest], ""  # 海滨街: a 街道 written short, only as a whole name
+    office = re.fullmatch(r"(?:人民)?政府办(?:公室)?", rest) if whole else re.match(r"(?:人民)?政府办公室", rest)
+    if office:  # the government's general office is a department
+        return Name(chain, "人民政府办公室", "department", "department")
     gov = re.match(_GOV_SUFFIX, rest)
     if chain and gov and (not whole or gov.end() == len(rest)):
         place = chain[-1]
         level = prefix_level or _chain_level(chain)
         return Name(chain[:-1], gov.group(0), "government", level, place)
     if rest and (not whole or _DEPARTMENT.fullmatch(rest)):
-        department = _DEPARTMENT.match(rest)
+        department = _DEPARTMENT.fullmatch(rest) if whole else _DEPARTMENT.match(rest)
         if department and not _PARTY.search(department.group(0)) and not _NOT_A_DEPARTMENT.search(department.group(0)):
             body = department.group(0)
             if whole or len(body) >= 3:
