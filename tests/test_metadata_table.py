@@ -46,7 +46,7 @@ def test_table_wins_and_the_disagreement_is_noted(folder, tmp_path):
     assert (corpus["a"].year, corpus["b"].level) == (2024, "county")
     assert notes(corpus) == [
         ("a", "year", "t.csv row 2 says 2024, title says 2025: table kept"),
-        ("b", "level", "t.csv row 3 says county, title says township: table kept"),
+        ("b", "level", "t.csv row 3 says county, header says township: table kept"),
     ]
 
 
@@ -61,7 +61,7 @@ def test_rows_without_files_files_without_rows_and_bad_values(folder, tmp_path):
     assert notes(corpus) == [
         ("a", "year", "t.csv row 2 has a malformed year '二〇二五': 2025 from the title kept"),
         ("b", "level", "t.csv row 5 has an unknown level 'district' (one of national, province, city, county, township, "
-                       "department, unknown): township from the title kept"),
+                       "department, unknown): township from the header kept"),
         ("t.csv row 4", "table", "no file matches 'missing.txt': row not used"),
     ]
     without = tmp_path / "u.csv"

@@ -4,8 +4,8 @@ Where each field comes from, strongest first (the first that gives a value wins;
 checked against it and a disagreement is listed in ``Metadata.conflicts``):
 
 1. ``table``: a metadata table the researcher supplies (``load_corpus(..., metadata=...)``).
-2. ``title``: the title block at the top: the title line ("关于2025年度法治政府建设情况的报告"), unit lines
-   above it ("重庆市开州区大进镇人民政府"), a 政府工作报告's delivery line ("——2026年1月26日在广东省第十四届
+2. ``title``: the title block at the top: the title line ("关于2025年度法治政府建设情况的报告"), then ``header``
+   for a unit line above it ("重庆市开州区大进镇人民政府"); a 政府工作报告's delivery line ("——2026年1月26日在广东省第十四届
    人民代表大会第五次会议上") and speaker line ("广东省省长 某某"); then ``page title``, the report title in the
    saved page's HTML ``<title>``.
 3. ``file name``: a year standing alone (``2012_国务院.txt``, ``大进镇-2025.txt``; not a digit run inside a
@@ -50,7 +50,7 @@ __all__ = ["Metadata", "AuditNote", "MetadataTableError", "TableJoin", "extract_
 
 LEVELS = ("national", "province", "city", "county", "township", "department", "unknown")
 # Where a field can come from, strongest first; see the module docstring.
-SOURCES = ("table", "title", "page title", "file name", "opening", "heading", "signature", "page source",
+SOURCES = ("table", "title", "header", "page title", "file name", "opening", "heading", "signature", "page source",
            "self-reference", "body")
 # Years outside this range are misreadings ("no year"), not report years: the PRC's first reports are of 1949-1954.
 YEAR_RANGE = (1949, 2050)
@@ -402,7 +402,7 @@ def _title_block(lines: list[str], header: list[str], genre: str) -> tuple[list[
                                     if found.kind == "place" else found, "title"))
             continue
         if len(line) <= 40 and (found := parse_name(line)) is not None:
-            names.append(_Found(found, "title"))
+            names.append(_Found(found, "header"))
     return names, years, period
 
 
@@ -721,7 +721,7 @@ def _names(meta: Metadata, header: list[str], candidates: list[_Found]) -> list[
             for place in split_admin(re.sub(r"^(?:关于|中共)", "", line))[0]:
                 add(place)
     for found in candidates:
-        if found.source in ("title", "file name", "page title") and _same_place(found.name, _as_name(meta)):
+        if found.source in ("title", "header", "file name", "page title") and _same_place(found.name, _as_name(meta)):
             for place in [*found.name.chain, found.name.place]:
                 add(place)
     for abbreviation, full in _provinces()[0].items():

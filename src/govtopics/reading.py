@@ -168,8 +168,6 @@ class Document:
             "unit": self.unit,
             "level": self.level,
             "places": list(self.places),
-            "genre": self.genre,
-            "period": self.period,
             "characters": len(re.sub(r"\s", "", self.text)),
             "parts": self.part_chars,
             "units": len(self.units),
@@ -229,6 +227,7 @@ class Corpus:
             row = doc.summary()
             parts = row.pop("parts")
             row["places"] = "/".join(row["places"])
+            row.update(genre=doc.genre, period=doc.period)
             row.update({f"chars_{part}": n for part, n in parts.items()})
             rows.append(row | {k: doc.extra.get(k) for k in covariates})
         columns = ["id", "path", "year", "unit", "level", "places", "genre", "period", "characters",
