@@ -87,7 +87,7 @@ def test_dataframe_input_user_metadata_wins():
     frame = pd.DataFrame({"id": ["a", "b"], "text": texts, "year": [2019, None], "region": ["west", "east"]})
     corpus = load_corpus(frame)
     a, b = corpus
-    assert (a.id, a.year, a.meta.sources["year"]) == ("a", 2019, "user")
+    assert (a.id, a.year, a.meta.sources["year"]) == ("a", 2019, "table")
     assert (b.year, b.meta.sources["year"]) == (2024, "title")
     assert a.extra == {"region": "west"}
     assert corpus.to_frame().loc[0, "region"] == "west"

@@ -79,6 +79,8 @@ class CleanResult:
     removed: list[Removal] = field(default_factory=list)
     chars_before: int = 0
     traditional: bool = False
+    # The text of a saved page's <title> (also in the "html markup" removal of its head), for metadata.
+    page_title: str | None = None
 
     @property
     def chars_removed(self) -> int:
@@ -198,6 +200,8 @@ class _PageText(HTMLParser):
         self.first_tag_line = 1
         self._current: tuple[int, list[str]] | None = None
         self._dropping: tuple[str, int, list[str]] | None = None  # element, source line, its text
+        self.title: list[str] | None = None  # text of the first <title>, while and after it is read
+        self._in_title = False
 
     def _break(self) -> None:
         if self._current is not None:
@@ -218,6 +222,8 @@ class _PageText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._tag()
+        if tag == "title" and self.title is None:
+            self.title, self._in_title = [], True
         if self._dropping is not None:
             if self._dropping[0] == "head" and tag == "body":
                 self._stop_dropping()
@@ -236,6 +242,8 @@ class _PageText(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         self._tag()
+        if tag == "title":
+            self._in_title = False
         if self._dropping is not None:
             if tag == self._dropping[0]:
                 self._stop_dropping()
@@ -244,6 +252,8 @@ class _PageText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         number = self.getpos()[0]
+        if self._in_title and self.title is not None:
+            self.title.append(data)
         if self._dropping is not None:
             self._dropping[2].append(data)
             return
@@ -279,12 +289,19 @@ def strip_html(text: str) -> tuple[list[tuple[int, str]], list[Removal]]:
     >>> lines, [(r.line, r.text) for r in removed]
     ([(2, '关于2023年的报告')], [(1, '10 tags'), (1, '网站')])
     """
+    lines, removed, _ = _strip_html(text)
+    return lines, removed
+
+
+def _strip_html(text: str) -> tuple[list[tuple[int, str]], list[Removal], str | None]:
+    """:func:`strip_html`, and the text of the page's ``<title>`` (None without one)."""
     parser = _PageText()
     parser.feed(text)
     parser.close()
     lines = [(number, piece) for number, line in parser.lines for piece in _normalized_lines(line)]
     summary = Removal(parser.first_tag_line, "html markup", f"{parser.tags} tags")
-    return lines, [summary, *sorted(parser.removed, key=lambda r: r.line)]
+    title = " ".join("".join(parser.title).split()) if parser.title else None
+    return lines, [summary, *sorted(parser.removed, key=lambda r: r.line)], title or None
 
 
 def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
@@ -299,8 +316,9 @@ def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
     """
     lines = _normalized_lines(text)
     page = "\n".join(lines)
+    title = None
     if looks_like_html(page):
-        numbered, markup = strip_html(page)
+        numbered, markup, title = _strip_html(page)
     else:
         numbered, markup = list(enumerate(lines, start=1)), []
     kept, removed = _drop_debris(numbered)
@@ -310,7 +328,10 @@ def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
         kept, removed_after = _drop_debris([(number, to_simplified(line)) for number, line in kept])
         removed += removed_after
     removed = sorted(markup + removed, key=lambda r: r.line)
-    return CleanResult("\n".join(line for _, line in kept), removed, chars_before=len(text), traditional=traditional)
+    if title and traditional:
+        title = to_simplified(title)
+    return CleanResult("\n".join(line for _, line in kept), removed, chars_before=len(text), traditional=traditional,
+                       page_title=title)
 
 
 def _drop_debris(lines: list[tuple[int, str]]) -> tuple[list[tuple[int, str]], list[Removal]]:

@@ -92,6 +92,7 @@ def term_counts(units: pd.DataFrame, by: str = "year", client: Any = None) -> pd
         bag = dask.bag.from_sequence(pairs, npartitions=max(1, min(len(pairs) // 100, 8 * workers)))
         frequencies = client.compute(bag.map(_group_terms).flatten().frequencies(), sync=True)
         counts = pd.DataFrame([(group, term, n) for (group, term), n in frequencies])
+        counts[0] = counts[0].astype(units[by].dtype)  # e.g. the nullable Int64 of Corpus.units_frame's year
     counts.columns = [by, "term", "count"]
     counts["count"] = counts["count"].astype(int)
     return counts.sort_values([by, "count", "term"], ascending=[True, False, True], ignore_index=True)

@@ -20,10 +20,11 @@ import charset_normalizer
 import pandas as pd
 
 from .cleaning import CleanResult, clean_text
-from .metadata import Metadata, extract_metadata
+from .metadata import AuditNote, Metadata, MetadataTableError, TableJoin, apply_table, extract_metadata, read_metadata_table
 from .structure import PARTS, Section, Unit, detect_genre, parse_structure, split_units
 
-__all__ = ["Document", "Skipped", "Corpus", "DecodeError", "decode_bytes", "load_corpus", "TEXT_SUFFIXES", "MAX_BYTES"]
+__all__ = ["Document", "Skipped", "Corpus", "DecodeError", "MetadataTableError", "decode_bytes", "load_corpus", "TEXT_SUFFIXES",
+           "MAX_BYTES"]
 
 TEXT_SUFFIXES = (".txt", ".text")
 _BOMS = (
@@ -43,7 +44,6 @@ _SIGNATURES = (
     (b"GIF8", "a GIF image"),
     (b"\x1f\x8b", "a gzip archive"),
 )
-_USER_FIELDS = ("year", "unit", "level", "places")
 # Files above this size are skipped: a report is a few hundred kilobytes at most.
 MAX_BYTES = 50_000_000
 
@@ -144,10 +144,12 @@ class Document:
     cleaning: CleanResult | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
-    year = property(lambda self: self.meta.year, doc="Year whose work the report covers.")
+    year = property(lambda self: self.meta.year, doc="The report's year: reported on (法治), delivered (政府工作报告).")
     unit = property(lambda self: self.meta.unit, doc="Issuing unit, e.g. 大进镇人民政府.")
     level = property(lambda self: self.meta.level, doc="township, county, city, province, department or unknown.")
     places = property(lambda self: self.meta.places, doc="Parent places named, e.g. ['重庆市', '开州区'].")
+    genre = property(lambda self: self.meta.genre, doc="rule_of_law, government_work or other.")
+    period = property(lambda self: self.meta.period, doc="Year(s) of the work reviewed, e.g. '2011' or '2016-2020'.")
 
     @property
     def part_chars(self) -> dict[str, int]:
@@ -186,6 +188,8 @@ class Corpus:
 
     documents: list[Document] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # The metadata audit: conflicts between sources, table rows without files, files without rows, bad values.
+    notes: list[AuditNote] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.documents)
@@ -206,19 +210,36 @@ class Corpus:
         """
         return f"loaded {len(self.documents)} documents, skipped {len(self.skipped)}"
 
+    def _covariates(self) -> list[str]:
+        """Names of the metadata-table covariates, in the order first seen."""
+        return list(dict.fromkeys(k for doc in self.documents for k in doc.extra))
+
     def to_frame(self) -> pd.DataFrame:
-        """One row per document: id, path, year, unit, level, places, characters, characters per part, units."""
+        """One row per document: id, path, year (``Int64``), unit, level, places, genre, period, characters,
+        characters per part, units, then the metadata table's covariates.
+
+        >>> Corpus().to_frame().dtypes["year"]
+        Int64Dtype()
+        """
+        covariates = self._covariates()
         rows = []
         for doc in self.documents:
             row = doc.summary()
             parts = row.pop("parts")
             row["places"] = "/".join(row["places"])
+            row.update(genre=doc.genre, period=doc.period)
             row.update({f"chars_{part}": n for part, n in parts.items()})
-            rows.append(row | doc.extra)
-        return pd.DataFrame(rows)
+            rows.append(row | {k: doc.extra.get(k) for k in covariates})
+        columns = ["id", "path", "year", "unit", "level", "places", "genre", "period", "characters",
+                   *(f"chars_{part}" for part in PARTS), "units", *covariates]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["year"] = frame["year"].astype("Int64")
+        return frame
 
     def units_frame(self) -> pd.DataFrame:
-        """One row per analysis unit with its document's metadata: doc_id, unit_index, year, unit, level, part, heading, text."""
+        """One row per analysis unit with its document's metadata: doc_id, unit_index, year (``Int64``), unit,
+        level, genre, period, part, heading, text, then the metadata table's covariates."""
+        covariates = self._covariates()
         rows = [
             {
                 "doc_id": doc.id,
@@ -226,19 +247,26 @@ class Corpus:
                 "year": doc.year,
                 "unit": doc.unit,
                 "level": doc.level,
+                "genre": doc.genre,
+                "period": doc.period,
                 "part": u.part,
                 "heading": " > ".join(u.heading_path),
                 "text": u.text,
+                **{k: doc.extra.get(k) for k in covariates},
             }
             for doc in self.documents
             for u in doc.units
         ]
-        return pd.DataFrame(rows, columns=["doc_id", "unit_index", "year", "unit", "level", "part", "heading", "text"])
+        columns = ["doc_id", "unit_index", "year", "unit", "level", "genre", "period", "part", "heading", "text", *covariates]
+        frame = pd.DataFrame(rows, columns=columns)
+        frame["year"] = frame["year"].astype("Int64")
+        return frame
 
 
 def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: str | None = None,
-                   max_unit_chars: int = 300, simplify: bool = True) -> Document:
-    """Clean, date and structure one report's text.
+                   max_unit_chars: int = 300, simplify: bool = True, file_name: str | None = None) -> Document:
+    """Clean, date and structure one report's text; ``file_name`` (its path under the corpus folder,
+    without suffix) is one source of metadata (:func:`~govtopics.metadata.extract_metadata`).
 
     >>> doc = build_document("x", "关于2022年法治政府建设情况的报告\\n一、主要举措和成效\\n(一)加强学习\\n一是学习宪法。")
     >>> doc.year, [u.part for u in doc.units]
@@ -246,8 +274,8 @@ def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: 
     """
     cleaned = clean_text(raw, simplify=simplify)
     sections = parse_structure(cleaned.text)
-    meta = extract_metadata(cleaned.text)
-    meta.genre = detect_genre(cleaned.text)
+    meta = extract_metadata(cleaned.text, file_name=file_name, removed=cleaned.removed,
+                            page_title=cleaned.page_title, genre=detect_genre(cleaned.text))
     return Document(
         id=doc_id,
         text=cleaned.text,
@@ -260,19 +288,11 @@ def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: 
     )
 
 
-def _override(doc: Document, values: dict[str, Any]) -> None:
-    """User-supplied metadata wins over what was read from the text."""
-    for name in _USER_FIELDS:
-        value = values.get(name)
-        if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
-            continue
-        if name == "year":
-            value = int(value)
-        elif name == "places" and isinstance(value, str):
-            value = [p for p in re.split(r"[/,;、\s]+", value) if p]
-        setattr(doc.meta, name, value)
-        doc.meta.sources[name] = "user"
-    doc.extra = {k: v for k, v in values.items() if k not in (*_USER_FIELDS, "text", "id")}
+def _apply_row(doc: Document, values: dict[str, Any], where: str) -> None:
+    """A metadata-table row wins over what was read from the text; its other columns become covariates."""
+    clean = {k: (None if not isinstance(v, (list, tuple)) and pd.isna(v) else v) for k, v in values.items()}
+    doc.extra, notes = apply_table(doc.meta, clean, where)
+    doc.meta.conflicts += notes
 
 
 def _iter_files(source: str | Path | Iterable[str | Path], skipped: list[Skipped]) -> Iterator[tuple[Path, Path]]:
@@ -338,6 +358,7 @@ def load_corpus(
     simplify: bool = True,
     max_bytes: int | None = MAX_BYTES,
     deduplicate: bool = True,
+    metadata: str | Path | pd.DataFrame | None = None,
 ) -> Corpus:
     """Load reports from a file, a folder (recursive), a list of paths, or a DataFrame with a ``text`` column.
 
@@ -352,13 +373,20 @@ def load_corpus(
     Hidden entries of a folder (``.DS_Store``, ``.git/``, any name starting with ``.``) are not
     inputs and are neither loaded nor recorded; a hidden file named explicitly is loaded.
 
-    In a DataFrame, columns ``id``, ``year``, ``unit``, ``level``, ``places`` override what is
-    read from the text; other columns are kept in ``Document.extra``.
+    Metadata are read from the title, the file name and the body (:mod:`govtopics.metadata`).
+    ``metadata`` is a table (CSV, .xlsx or DataFrame) with a ``path`` column (the file's path under
+    the corpus folder, with or without its suffix, or its bare name) or an ``id`` column; its
+    ``year``, ``unit``, ``level``, ``places`` and ``period`` win over the text, and its other columns
+    are covariates (``Document.extra``, columns of :meth:`Corpus.to_frame` and
+    :meth:`Corpus.units_frame`). In a DataFrame source, the same columns play the table's part.
+    Disagreements, malformed values, rows without a file and files without a row are listed in
+    ``corpus.notes``; a table that cannot be read raises :class:`MetadataTableError`.
 
     >>> corpus = load_corpus("seeds/")
     >>> corpus.summary(), corpus[0].year, corpus[0].unit
     ('loaded 5 documents, skipped 0', 2025, '大进镇人民政府')
     """
+    table = TableJoin(*read_metadata_table(metadata)) if metadata is not None else None
     corpus = Corpus()
     first_of_text: dict[str, str] | None = {} if deduplicate else None
     if isinstance(source, pd.DataFrame):
@@ -371,9 +399,10 @@ def load_corpus(
                 corpus.skipped.append(Skipped(doc_id, "empty text"))
                 continue
             doc = build_document(doc_id, values["text"], max_unit_chars=max_unit_chars, simplify=simplify)
-            _override(doc, values)
+            _apply_row(doc, values, f"row {index}")
+            _join(doc, None, table, corpus)
             _keep(corpus, doc, doc_id, first_of_text)
-        return corpus
+        return _audit(corpus, table)
 
     taken: set[str] = set()
     for path, root in _iter_files(source, corpus.skipped):
@@ -401,8 +430,32 @@ def load_corpus(
         except DecodeError as error:
             corpus.skipped.append(Skipped(shown, str(error)))
             continue
+        relative = path.relative_to(root).as_posix() if path != root else path.name
         doc = build_document(_unique_id(path, root, taken), text, path=shown, encoding=encoding,
-                             max_unit_chars=max_unit_chars, simplify=simplify)
+                             max_unit_chars=max_unit_chars, simplify=simplify,
+                             file_name=relative.rsplit(".", 1)[0] if "." in Path(relative).name else relative)
+        _join(doc, relative, table, corpus)
         if _keep(corpus, doc, shown, first_of_text):
             taken.add(doc.id)
+    return _audit(corpus, table)
+
+
+def _join(doc: Document, relative: str | None, table: TableJoin | None, corpus: Corpus) -> None:
+    """Apply the metadata-table row of ``doc``, or note that it has none."""
+    if table is None:
+        return
+    found = table.match(relative, doc.id)
+    if found is None:
+        key = relative if relative is not None else doc.id
+        doc.meta.conflicts.append(("table", f"no row in {table.name} for {key!r}: metadata read from the text"))
+        return
+    index, values = found
+    _apply_row(doc, values, f"{table.name} row {table.row(index)}")
+
+
+def _audit(corpus: Corpus, table: TableJoin | None) -> Corpus:
+    """Collect the metadata audit of the loaded documents and the table's unused rows into ``corpus.notes``."""
+    corpus.notes = [AuditNote(doc.id, name, message) for doc in corpus for name, message in doc.meta.conflicts]
+    if table is not None:
+        corpus.notes += table.unmatched()
     return corpus
