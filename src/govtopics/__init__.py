@@ -8,6 +8,7 @@
 
 from .cleaning import clean_text, normalize_text
 from .metadata import Metadata, extract_metadata
+from .passages import kwic, representative_passages
 from .reading import Corpus, Document, Skipped, decode_bytes, load_corpus
 from .stopwords import LAYERS, Stopwords
 from .structure import PARTS, parse_structure, split_units
@@ -31,5 +32,8 @@ __all__ = [
     "normalize_text",
     "parse_structure",
     "split_units",
+    # reading and validating topics
+    "kwic",
+    "representative_passages",
 ]
 __version__ = "0.1.0"
