@@ -7,6 +7,7 @@
 """
 
 from .cleaning import clean_text, normalize_text
+from .explorer import Explorer, explore
 from .metadata import Metadata, extract_metadata
 from .passages import kwic, representative_passages
 from .reading import Corpus, Document, Skipped, decode_bytes, load_corpus
@@ -33,6 +34,8 @@ __all__ = [
     "parse_structure",
     "split_units",
     # reading and validating topics
+    "Explorer",
+    "explore",
     "kwic",
     "representative_passages",
 ]
