@@ -14,6 +14,7 @@ from .reading import Corpus, Document, Skipped, decode_bytes, load_corpus
 from .stopwords import LAYERS, Stopwords
 from .structure import PARTS, parse_structure, split_units
 from .tokenizing import Tokenizer, segment, tokenize
+from .validation import intrusion_test, krippendorff_alpha, score_intrusion
 
 __all__ = [
     "LAYERS",
@@ -36,7 +37,10 @@ __all__ = [
     # reading and validating topics
     "Explorer",
     "explore",
+    "intrusion_test",
+    "krippendorff_alpha",
     "kwic",
     "representative_passages",
+    "score_intrusion",
 ]
 __version__ = "0.1.0"
