@@ -20,7 +20,9 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+# Module scope: each test module imports this fixture, and one Playwright must stop before the next
+# starts (a second one in the same thread finds the first one's event loop running and refuses).
+@pytest.fixture(scope="module")
 def browser():
     """A headless Chromium (fresh profile), or a skip with the reason."""
     if not CHROMIUM:
