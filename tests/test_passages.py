@@ -1,12 +1,18 @@
 """Representative passages and keyword in context, on the seed reports and on hand-made units."""
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 from _seedmodel import seed_fit, theta_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govtopics import kwic, load_corpus, representative_passages
 from govtopics.cleaning import normalize_text
+from govtopics import passages
+from govtopics.passages import canonical
 
 
 @pytest.fixture(scope="module")
@@ -147,3 +153,25 @@ def test_kwic_with_a_regular_expression_and_its_errors():
 def test_kwic_of_a_corpus_equals_kwic_of_its_units(seeds_dir):
     corpus = load_corpus(seeds_dir)
     assert kwic(corpus, "普法").equals(kwic(corpus.units_frame(), "普法"))
+
+
+@given(st.text(alphabet=st.sampled_from(list("营商环境ＡＢab （）(),，。\n\r\t\u3000\u200b\u2014【】「 -")), max_size=30))
+def test_the_fast_path_of_kwic_normalises_as_normalize_text_does(text):
+    assert canonical(text) == normalize_text(text)
+
+
+def test_the_characters_kwic_trusts_as_canonical_are_canonical():
+    stable = [chr(c) for c in range(0x110000) if passages._UNSTABLE.fullmatch(chr(c)) is None]
+    assert len(stable) > 20_000
+    assert all(normalize_text(c) in (c, "") for c in stable)  # whitespace alone normalises to ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("营商环境ＡＢ (（,，\n\u3000\u200b")), max_size=12), max_size=600),
+       st.sampled_from(["营商", "营商环境", "AB", "ＡＢ环境", "(营", "商环"]))
+def test_kwic_finds_what_normalising_every_unit_finds(texts, term):
+    units = pd.DataFrame({"doc_id": "a", "unit_index": range(len(texts)), "text": texts})
+    expected = [(i, m.start()) for i, t in enumerate(texts)
+                for m in re.finditer(re.escape(normalize_text(term)), normalize_text(t))]
+    hits = kwic(units, term)
+    assert list(zip(hits["unit_index"], hits["start"])) == expected
