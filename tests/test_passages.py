@@ -9,9 +9,8 @@ from _seedmodel import seed_fit, theta_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govtopics import kwic, load_corpus, representative_passages
+from govtopics import kwic, load_corpus, passages, representative_passages
 from govtopics.cleaning import normalize_text
-from govtopics import passages
 from govtopics.passages import canonical
 
 
