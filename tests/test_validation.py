@@ -93,7 +93,9 @@ def test_topic_questions_show_a_passages_top_topics_and_one_it_lacks(fitted, ite
         assert table["n_tokens"][row] >= 10
         top3 = set(np.argsort(-theta[row])[:3])
         assert set(group[~group["intruder"]]["topic"]) == top3
-        assert group[group["intruder"]]["topic"].item() not in top3
+        intruder = group[group["intruder"]]["topic"].item()
+        assert intruder not in top3
+        assert theta[row, intruder] < theta[row, list(top3)].min()
         assert group["weight"].tolist() == theta[row, group["topic"].tolist()].tolist()
         sheet_row = itest.sheet[itest.sheet["item"] == item].iloc[0]
         assert sheet_row["text"] == units["text"][row]
@@ -265,3 +267,18 @@ def test_a_coder_answers_in_the_form_and_the_download_scores(browser, fitted, tm
     assert scores.value("model_precision") == 1.0 and scores.value("topic_log_odds") == 0.0
     assert scores.by_coder["coder"].unique().tolist() == ["张三"]
     watched.assert_quiet({paths["form"].resolve().as_uri()})
+
+
+def test_a_passage_without_a_topic_less_probable_than_its_top_three_is_not_asked(fitted):
+    _, lda, _, _ = fitted
+    units = pd.DataFrame({"doc_id": ["a", "b", "c"], "unit_index": [0, 0, 0], "text": ["甲", "乙", "丙"],
+                          "n_tokens": [40, 40, 40]})
+    theta = np.array([[0.96, 0.01, 0.01, 0.01, 0.01],    # its 3rd topic is as improbable as its last
+                      [0.5, 0.3, 0.1, 0.06, 0.04],       # intruder: topic 3 or 4
+                      [0.2, 0.2, 0.2, 0.2, 0.2]])        # no order at all
+    test = intrusion_test(lda, units, theta, n_passages=5, seed=1)
+    topic = test.key[test.key["task"] == "topic"]
+    assert topic["doc_id"].unique().tolist() == ["b"]
+    assert topic[topic["intruder"]]["topic"].item() in (3, 4)
+    with pytest.raises(ValueError, match="more probable than its least probable"):
+        intrusion_test(lda, units.iloc[[0, 2]], theta[[0, 2]])

@@ -140,7 +140,9 @@ def intrusion_test(
     candidates' ranks (oolong's rule). Topic questions need ``units`` (with text) and ``topics``
     (:func:`~govtopics.models.unit_topics` or proportions, see :func:`~govtopics.passages.with_topics`):
     passages with at least ``min_tokens`` tokens are drawn at random; each shows the passage's
-    ``n_top_topics`` most probable topics plus one drawn from the rest, each topic as its
+    ``n_top_topics`` most probable topics plus one drawn from the less probable rest (a passage where
+    the last of its top topics is as improbable as its least probable topic is not drawn: nothing
+    would tell the intruder from it), each topic as its
     ``n_label_words`` top words. Options are shuffled, so the intruder's position is random; the
     question order is shuffled too. The same model, data and ``seed`` give the same test.
 
@@ -193,15 +195,18 @@ def intrusion_test(
         theta = frame[topic_columns(frame)].to_numpy(dtype=float)
         if theta.shape[1] != k:
             raise ValueError(f"the topic table has {theta.shape[1]} topics, the model {k}")
-        eligible = np.flatnonzero(frame["n_tokens"].to_numpy() >= min_tokens) if "n_tokens" in frame else \
-            np.arange(len(frame))
+        long_enough = frame["n_tokens"].to_numpy() >= min_tokens if "n_tokens" in frame else np.ones(len(frame), bool)
+        # A passage whose n-th topic is no more probable than its least one has no intruder to find.
+        ranked = -np.sort(-theta, axis=1)
+        eligible = np.flatnonzero(long_enough & (ranked[:, n_top_topics - 1] > ranked[:, -1]))
         if not len(eligible):
-            raise ValueError(f"no passage has at least min_tokens={min_tokens} tokens")
+            raise ValueError(f"no passage has at least min_tokens={min_tokens} tokens and {n_top_topics} topics "
+                             "more probable than its least probable one")
         labels = [_topic_words(phi[t], vocabulary, n_label_words) for t in range(k)]
         picked = rng.choice(eligible, size=min(n_passages, len(eligible)), replace=False)
         for number, row in enumerate(picked, start=1):
             top = [int(t) for t in np.argsort(-theta[row], kind="stable")[:n_top_topics]]
-            rest = [t for t in range(k) if t not in top]
+            rest = [t for t in range(k) if t not in top and theta[row, t] < theta[row, top[-1]]]
             intruder = rest[int(rng.integers(len(rest)))]
             shown = _insert([top[i] for i in rng.permutation(len(top))], intruder, int(rng.integers(len(top) + 1)))
             item = f"T{number:02d}"
