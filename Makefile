@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: figures test notebooks bench install clean
+.PHONY: figures test notebooks lab bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,11 @@ test: $(STAMP)
 notebooks: $(STAMP)
 	$(BIN)/pip install --quiet -e ".[notebooks]"
 	$(BIN)/jupyter nbconvert --to html --execute notebooks/*.ipynb --output-dir build/notebooks
+
+# JupyterLab on the notebooks, with the notebook extras installed first.
+lab: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[notebooks]"
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_tokenize.py

@@ -7,11 +7,14 @@
 """
 
 from .cleaning import clean_text, normalize_text
+from .explorer import Explorer, explore
 from .metadata import Metadata, extract_metadata
+from .passages import kwic, representative_passages
 from .reading import Corpus, Document, Skipped, decode_bytes, load_corpus
 from .stopwords import LAYERS, Stopwords
 from .structure import PARTS, parse_structure, split_units
 from .tokenizing import Tokenizer, segment, tokenize
+from .validation import intrusion_test, krippendorff_alpha, score_intrusion
 
 __all__ = [
     "LAYERS",
@@ -31,5 +34,13 @@ __all__ = [
     "normalize_text",
     "parse_structure",
     "split_units",
+    # reading and validating topics
+    "Explorer",
+    "explore",
+    "intrusion_test",
+    "krippendorff_alpha",
+    "kwic",
+    "representative_passages",
+    "score_intrusion",
 ]
 __version__ = "0.1.0"
