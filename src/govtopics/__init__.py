@@ -4,9 +4,13 @@
 >>> corpus = load_corpus("seeds/")
 >>> [doc.year for doc in corpus]
 [2025, 2022, 2025, 2023, 2024]
+
+One analysis, as the build, the CLI and the notebooks make it: ``Analysis.from_toml("govtopics.toml")``.
 """
 
+from .analysis import Analysis, AnalysisError
 from .cleaning import clean_text, normalize_text
+from .config import Config, ConfigError
 from .metadata import Metadata, extract_metadata
 from .reading import Corpus, Document, Skipped, decode_bytes, load_corpus
 from .stopwords import LAYERS, Stopwords
@@ -14,6 +18,10 @@ from .structure import PARTS, parse_structure, split_units
 from .tokenizing import Tokenizer, segment, tokenize
 
 __all__ = [
+    "Analysis",
+    "AnalysisError",
+    "Config",
+    "ConfigError",
     "LAYERS",
     "PARTS",
     "Stopwords",
