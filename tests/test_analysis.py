@@ -12,7 +12,7 @@ from govtopics import Analysis, AnalysisError, Config, ConfigError
 from govtopics.build import build
 from govtopics.cli import build_parser
 from govtopics.models import MODELS, LdaTopics, _TopicTables
-from govtopics.outputs import FIGURES
+from govtopics.outputs import FIGURES, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -140,6 +140,23 @@ def test_one_registration_adds_a_figure_to_the_config_the_cli_and_the_build(monk
     drawn = Analysis(**FAST, progress=False).figures("reports_per_year")["reports_per_year"]
     bars = [patch.get_height() for patch in drawn.axes[0].patches]
     assert bars == [1, 1, 1, 2]  # 2022, 2023, 2024 one report each; 2025 two
+
+
+def test_one_registration_adds_tables_and_a_later_build_without_them_removes_them(monkeypatch, tmp_path):
+    def reports_by(analysis):
+        documents = analysis.documents_table
+        return {f"reports_by_{column}": documents.groupby(column).size().rename("n").reset_index()
+                for column in ("year", "level")}
+
+    monkeypatch.setitem(TABLES, "reports_by", reports_by)
+    settings = Config(**FAST, figures={"which": []})
+    build(settings, out=tmp_path, corpus_path=SEEDS)
+    assert pd.read_csv(tmp_path / "tables" / "reports_by_year.csv").values.tolist() == [[2022, 1], [2023, 1], [2024, 1],
+                                                                                         [2025, 2]]
+    assert pd.read_csv(tmp_path / "tables" / "reports_by_level.csv").values.tolist() == [["township", 5]]
+    monkeypatch.delitem(TABLES, "reports_by")
+    manifest = build(settings, out=tmp_path, corpus_path=SEEDS)
+    assert not list((tmp_path / "tables").glob("reports_by_*")) and "tables/documents.csv" in manifest["outputs"]
 
 
 # Stopword layers: tok is adding a layer registry to stopwords.py; once it is merged, a test here registers a

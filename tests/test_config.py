@@ -59,7 +59,7 @@ def test_unknown_sections_keys_and_bad_values_are_errors(tmp_path):
     bad = {("model", "k"): "seven", ("model", "k_range"): [8, 3], ("tokens", "backend"): "thulac",
            ("tokens", "layers"): ["function", "slogans"], ("figures", "which"): ["wordcloud"],
            ("corpus", "min_year"): "2015", ("trends", "n_boot"): 1.5, ("tokens", "cache"): "yes",
-           ("model", "name"): "bertopic"}
+           ("model", "name"): "bertopic", ("model", "seeds"): 3}
     for (section, key), value in bad.items():
         with pytest.raises(ConfigError, match=re.escape(f"{section}.{key}")):
             Config(**{section: {key: value}})

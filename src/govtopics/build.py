@@ -50,13 +50,14 @@ def write_outputs(analysis: Analysis, out: str | Path) -> dict[str, Any]:
     not_made: dict[str, str] = {}
     for name, table in TABLES.items():
         try:
-            frame = table(analysis)
+            frames = table(analysis)
         except NotApplicable as why:
             not_made[f"tables/{name}.csv"] = str(why)
             continue
-        path = out / "tables" / f"{name}.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        written.append(write_table(frame, path))
+        for file_name, frame in (frames.items() if isinstance(frames, Mapping) else [(name, frames)]):
+            path = out / "tables" / f"{file_name}.csv"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written.append(write_table(frame, path))
     with analysis.timed("figures"):
         for name in analysis.config.figures.which:
             try:

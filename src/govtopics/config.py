@@ -319,7 +319,7 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
     elif (section, key) == ("tokens", "pos"):
         if not isinstance(value, (bool, list)):
             raise fail("true, false or a list of jieba tags")
-    elif section != "model" and default is not None and value is not None:
+    elif default is not None and value is not None and (section != "model" or key in scan_keys()):
         # Estimator parameters are checked by the estimator; the rest by the type of their default.
         kinds = {bool: (bool,), int: (int,), float: (int, float), str: (str,), list: (list,)}[type(default)]
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):

@@ -1,8 +1,9 @@
 """What the build writes, by name: tables (:data:`TABLES`) and figures (:data:`FIGURES`).
 
 Each entry is a function of an :class:`~govtopics.analysis.Analysis`. A table function returns
-a DataFrame, written to ``tables/<name>.csv``; a figure function returns a Figure or an Axes
-(saved as ``<name>.png``) or a ``{file name: figure}`` dict for several. Either raises
+a DataFrame, written to ``tables/<name>.csv``, or a ``{file name: frame}`` dict for several; a
+figure function returns a Figure or an Axes (saved as ``<name>.png``) or a ``{file name: figure}``
+dict for several. Either raises
 :class:`NotApplicable` when the output does not apply to this analysis. The plot functions
 themselves live in :mod:`govtopics.plots`. Config validation (``figures.which``), the build, the
 CLI's choices and the tests iterate over these registries, so a new output is one function and
