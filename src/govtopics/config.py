@@ -72,22 +72,26 @@ def model_defaults(name: str) -> dict[str, Any]:
     >>> model_defaults("lda")["k"], model_defaults("lda")["seeds"]
     ('auto', [1, 2, 3, 4, 5])
     """
-    from .models import MODELS, scan_k
+    from .models import MODELS
 
     estimator = MODELS.get_or_raise(name)()
     params = {key: _plain(value) for key, value in estimator.get_params().items() if key != "num_topics"}
-    scan = _signature_defaults(scan_k, skip=("model", "fitted"))
+    scan = _scan_defaults()
     clash = sorted(set(params) & (set(scan) | set(MODEL_KEYS)))
     if clash:
-        raise ConfigError(f"model {name!r} has parameters that are also scan options: {clash}")
+        raise ConfigError(f"model {name!r} has parameters named like scan options or {MODEL_KEYS}: {clash}")
     return {"name": name, "k": "auto", "k_range": [3, 8], **scan, **params}
+
+
+def _scan_defaults() -> dict[str, Any]:
+    from .models import scan_k
+
+    return _signature_defaults(scan_k, skip=("model", "fitted"))
 
 
 def scan_keys() -> list[str]:
     """Keys of the ``model`` section that are options of :func:`~govtopics.models.scan_k`."""
-    from .models import scan_k
-
-    return list(_signature_defaults(scan_k, skip=("model", "fitted")))
+    return list(_scan_defaults())
 
 
 def defaults(model: str = "lda") -> dict[str, dict[str, Any]]:
