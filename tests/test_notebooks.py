@@ -1,43 +1,54 @@
-"""The tutorial notebooks run from top to bottom, are stored without outputs, and show what they say.
+"""The tutorial notebooks run from top to bottom, are stored without outputs, show what they say, and narrate
+the build's analysis: the figures in figures/ and the same topics as the build and the CLI.
 
-Each notebook is executed with nbclient in a kernel started from the ``notebooks/`` folder (as a
-researcher opening it in Jupyter would), with the token cache in a temporary folder and matplotlib on
-the Agg backend (the notebooks switch to ``%matplotlib inline`` themselves, so figures still become
-``image/png`` outputs). The checks read the outputs of the cells that make each notebook's point.
+Each notebook is executed once per session with nbclient in a kernel started from the ``notebooks/`` folder
+(as a researcher opening it in Jupyter would), with the session's private cache (so the build and CLI tests
+here read the model notebook 04 fitted) and matplotlib on the Agg backend (the notebooks switch to
+``%matplotlib inline`` themselves, so figures still become ``image/png`` outputs). The checks read the outputs
+of the cells that make each notebook's point.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+from govtopics.build import build
+from govtopics.cli import main
+from govtopics.outputs import FIGURES
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01_corpus.ipynb", "02_preprocessing.ipynb", "03_keywords.ipynb", "04_topics.ipynb", "05_trends.ipynb"]
+# Run after notebook 04's own cells: its analysis's topic table, as the build writes it.
+PROBE = "import sys\nfrom govtopics.outputs import write_table\nwrite_table(analysis.topic_words, sys.stdout);"
 
 
 @pytest.fixture(scope="session")
-def token_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One token cache for all notebooks (they tokenize the same seeds), never the user's own."""
-    return tmp_path_factory.mktemp("govtopics-cache")
+def executed() -> dict[str, nbformat.NotebookNode]:
+    """Each notebook executed once (on first use), in a kernel with this environment."""
+    runs: dict[str, nbformat.NotebookNode] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("MPLBACKEND", "Agg")
+        # The venv's python3 kernel, not one a user installed in ~/.local/share/jupyter.
+        patch.setenv("JUPYTER_PREFER_ENV_PATH", "1")
 
+        def run(name: str) -> nbformat.NotebookNode:
+            if name not in runs:
+                nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+                if name == "04_topics.ipynb":
+                    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+                client = NotebookClient(nb, timeout=600, kernel_name="python3",
+                                        resources={"metadata": {"path": str(NOTEBOOKS)}})
+                client.execute()  # raises CellExecutionError on the first failing cell
+                runs[name] = nb
+            return runs[name]
 
-@pytest.fixture
-def kernel_env(token_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Environment the kernel inherits from this process; monkeypatch restores it afterwards."""
-    monkeypatch.setenv("GOVTOPICS_CACHE", str(token_cache))
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    # The venv's python3 kernel, not one a user installed in ~/.local/share/jupyter.
-    monkeypatch.setenv("JUPYTER_PREFER_ENV_PATH", "1")
-
-
-def execute(name: str) -> nbformat.NotebookNode:
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
-    client.execute()  # raises CellExecutionError on the first failing cell
-    return nb
+        yield run
 
 
 def text_of(cell: nbformat.NotebookNode) -> str:
@@ -71,7 +82,7 @@ def images_of(nb: nbformat.NotebookNode, snippet: str) -> int:
 
 
 def check_01(nb: nbformat.NotebookNode) -> None:
-    assert "loaded 5 documents, skipped 0" in output_of(nb, 'load_corpus("../seeds")')
+    assert "loaded 5 documents, skipped 0" in output_of(nb, 'Analysis.from_toml("../govtopics.toml")')
     table = output_of(nb, "corpus.to_frame()")
     assert "大进镇人民政府" in table and "双龙镇人民政府" in table and "2023" in table
     sources = output_of(nb, "doc.meta.sources")
@@ -103,37 +114,42 @@ def check_02(nb: nbformat.NotebookNode) -> None:
     assert " 的 " not in tokens and "切实" not in tokens and "法治建设" in tokens  # ... gone after
     assert "mean agreement" in output_of(nb, "token_agreement(segmented")
     assert "formulaic" not in output_of(nb, "without_formulaic").split("reasons now:")[1]
-    assert "tokens" in output_of(nb, "tokenize_corpus(corpus)")
+    assert "tokens" in output_of(nb, "units = analysis.units")
 
 
 def check_03(nb: nbformat.NotebookNode) -> None:
+    assert "'top': 20, 'min_count': 5" in output_of(nb, "analysis.config.keywords")
     keyness = output_of(nb, "year_keyness(units, 2022, 2025)")
     assert "rising" in keyness and "2022" in keyness and "2025" in keyness
     assert "falling" in output_of(nb, "key_22_25.tail")
     assert images_of(nb, "plots.plot_keyness(key_22_25)") == 1
     assert "terms with min_count=5" in output_of(nb, "min_count=1")
-    consecutive = output_of(nb, "consecutive_keyness(units")
+    consecutive = output_of(nb, "consecutive = analysis.keyness")
     assert "2023" in consecutive and "2024" in consecutive
-    assert images_of(nb, "plots.plot_keyness(consecutive") == 1
+    assert "'keyness_2022_2023', 'keyness_2023_2024', 'keyness_2024_2025'" in output_of(nb, 'analysis.figures("keyness")')
+    assert images_of(nb, 'analysis.figures("keyness")') == 3
 
 
 def check_04(nb: nbformat.NotebookNode) -> None:
-    assert "stability" in output_of(nb, "scan_k(docs")
-    assert "recommended K =" in output_of(nb, "recommend_k(k_table)")
-    assert images_of(nb, "plot_k_selection") == 1
-    assert images_of(nb, "plot_top_words") == 1
+    assert "'k': 'auto', 'k_range': [3, 8], 'seeds': [1, 2, 3, 4, 5]" in output_of(nb, "analysis.config.model")
+    assert "stability" in output_of(nb, "k_table = analysis.k_table")
+    assert "recommended K =" in output_of(nb, "analysis.k_rule")
+    assert images_of(nb, 'analysis.figures("k_selection")') == 1
+    assert images_of(nb, 'analysis.figures("top_words")') == 1
     assert "'T0 " in output_of(nb, "set_labels")
     assert "stability across seeds" in output_of(nb, "by_seed")
     assert "LDA vs NMF" in output_of(nb, "nmf.top_words(10)")
-    assert "topic_0" in output_of(nb, "unit_topics(units, lda)")
+    assert "topic_0" in output_of(nb, "analysis.unit_topics")
+    assert "text" in output_of(nb, "analysis.unit_texts(top_units)")
 
 
 def check_05(nb: nbformat.NotebookNode) -> None:
-    assert "single_report" in output_of(nb, "prevalence = topic_prevalence(")
-    for snippet in ("plot_prevalence(prevalence)", "plot_heatmap", "plot_stacked", "plot_prevalence_by_part"):
-        assert images_of(nb, snippet) == 1, snippet
-    assert "rank" in output_of(nb, "words_by_year = topic_words_by_year(")
-    assert "八五普法" in output_of(nb, "term_trends(units")
+    assert "single_report" in output_of(nb, "prevalence = analysis.prevalence")
+    for name in ("prevalence", "heatmap", "stacked", "prevalence_by_part", "term_trends"):
+        assert images_of(nb, f'analysis.figures("{name}")') == 1, name
+    assert "rank" in output_of(nb, "words_by_year = analysis.words_by_year")
+    assert "followed terms: [" in output_of(nb, 'analysis.figures("term_trends")')
+    assert "八五普法" in output_of(nb, "chosen.term_trends")
     assert "single-report years: [2022, 2023, 2024]" in output_of(nb, "single-report years")
 
 
@@ -141,13 +157,37 @@ CHECKS = dict(zip(NAMES, [check_01, check_02, check_03, check_04, check_05]))
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_notebook_runs_and_shows_its_point(name: str, kernel_env: None) -> None:
-    nb = execute(name)
+def test_notebook_runs_and_shows_its_point(name: str, executed) -> None:
+    nb = executed(name)
     errors = [cell for cell in nb.cells if any(out["output_type"] == "error" for out in cell.get("outputs", []))]
     assert not errors
     # A Chinese label drawn without a CJK font makes matplotlib warn about missing glyphs.
     assert not [cell for cell in nb.cells if "missing from font" in text_of(cell)]
     CHECKS[name](nb)
+
+
+def test_notebooks_start_from_the_build_config_and_narrate_every_figure() -> None:
+    sources = {name: "\n".join(c.source for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells
+                               if c.cell_type == "code") for name in NAMES}
+    assert all('Analysis.from_toml("../govtopics.toml")' in source for source in sources.values())
+    drawn = set(re.findall(r'analysis\.figures\("(\w+)"\)', "\n".join(sources.values())))
+    assert drawn == set(FIGURES)
+    # The orchestration lives in the library: no notebook loads, tokenizes, scans or fits on its own.
+    assert not [name for name, source in sources.items()
+                if re.search(r"load_corpus\(|tokenize_corpus\(|scan_k\(|LdaTopics\(|topic_prevalence\(", source)]
+
+
+def test_the_notebooks_the_cli_and_the_build_show_the_same_topics(executed, tmp_path, capsys) -> None:
+    from_notebook = text_of(executed("04_topics.ipynb").cells[-1])
+    build(ROOT / "govtopics.toml", out=tmp_path)
+    from_build = (tmp_path / "tables" / "topic_words.csv").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["topics", "--config", str(ROOT / "govtopics.toml"), "--csv"]) == 0
+    from_cli = capsys.readouterr().out
+    assert main(["topics", str(ROOT / "seeds"), "--csv"]) == 0  # no --config: the defaults, which are the file's
+    from_cli_defaults = capsys.readouterr().out
+    assert from_build.startswith("topic,label,rank,word,weight\n0,") and from_build.count("\n") >= 31
+    assert from_notebook == from_build == from_cli == from_cli_defaults
 
 
 @pytest.mark.parametrize("name", NAMES)

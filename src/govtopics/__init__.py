@@ -4,9 +4,13 @@
 >>> corpus = load_corpus("seeds/")
 >>> [doc.year for doc in corpus]
 [2025, 2022, 2025, 2023, 2024]
+
+One analysis, as the build, the CLI and the notebooks make it: ``Analysis.from_toml("govtopics.toml")``.
 """
 
+from .analysis import Analysis, AnalysisError
 from .cleaning import clean_text, normalize_text
+from .config import Config, ConfigError
 from .explorer import Explorer, explore
 from .metadata import Metadata, extract_metadata
 from .passages import kwic, representative_passages
@@ -17,6 +21,10 @@ from .tokenizing import Tokenizer, segment, tokenize
 from .validation import intrusion_test, krippendorff_alpha, score_intrusion
 
 __all__ = [
+    "Analysis",
+    "AnalysisError",
+    "Config",
+    "ConfigError",
     "LAYERS",
     "PARTS",
     "Stopwords",

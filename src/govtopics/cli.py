@@ -1,46 +1,112 @@
-"""Command line: ``govtopics inspect|...``. Each command only calls the library."""
+"""Command line: ``govtopics inspect|stopwords|keywords|topics|trends|build|config``.
+
+Every command makes one :class:`~govtopics.analysis.Analysis` and prints one of its stages. Its
+settings are the defaults (those of the repository's ``govtopics.toml``), or ``--config FILE``,
+then ``--set section.key=value``, then the command's own flags (``-k 7`` is ``model.k = 7``, the
+paths are ``corpus.path``): ``govtopics topics seeds/`` shows the topics ``govtopics build`` makes.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import tomllib
 from collections.abc import Sequence
-from pathlib import Path
+from typing import Any
 
-from .reading import Corpus, load_corpus
-from .structure import PARTS
+from .analysis import Analysis, AnalysisError
+from .config import Config, ConfigError, load_config
+from .outputs import write_table
 
 EXIT_USAGE = 2
+
+# Flags of the commands and the config keys they set.
+FLAGS = {
+    "k": "model.k",
+    "model": "model.name",
+    "no_below": "model.no_below",
+    "n_boot": "trends.n_boot",
+    "backend": "tokens.backend",
+    "layers": "tokens.layers",
+    "extra": "tokens.extra_stopword_files",
+    "keywords_top": "keywords.top",
+    "figures": "figures.which",
+}
 
 
 class UsageError(Exception):
     """A problem with what the user asked for: printed as one line, exit code 2."""
 
 
-def _load(paths: Sequence[str]) -> Corpus:
-    missing = [p for p in paths if not Path(p).exists()]
-    if missing:
-        raise UsageError(f"no such file or folder: {', '.join(missing)}")
-    return load_corpus(list(paths))
+def toml_value(text: str) -> Any:
+    """A flag's value as TOML reads it (``7``, ``0.5``, ``true``, ``["a", "b"]``), else the text itself.
+
+    >>> toml_value("7"), toml_value("[3, 8]"), toml_value("rjieba"), toml_value('"7"')
+    (7, [3, 8], 'rjieba', '7')
+    """
+    try:
+        return tomllib.loads(f"value = {text}")["value"]
+    except tomllib.TOMLDecodeError:
+        return text
 
 
-def cmd_inspect(args: argparse.Namespace) -> int:
-    corpus = _load(args.paths)
+def _k(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or auto, not {text!r}") from None
+
+
+def config_of(args: argparse.Namespace) -> Config:
+    """The configuration a command runs with: ``--config`` (or the defaults), ``--set``, its flags, its paths."""
+    overrides: dict[str, dict[str, Any]] = {}
+
+    def put(key: str, value: Any) -> None:
+        section, _, name = key.partition(".")
+        overrides.setdefault(section, {})[name] = value
+
+    for item in getattr(args, "set", None) or []:
+        key, equals, raw = item.partition("=")
+        if not equals or "." not in key:
+            raise UsageError(f"--set needs section.key=value, not {item!r}")
+        put(key.strip(), toml_value(raw.strip()))
+    for flag, key in FLAGS.items():
+        value = getattr(args, flag, None)
+        if value is not None:
+            put(key, value)
+    paths = getattr(args, "paths", None)
+    if paths:
+        put("corpus.path", paths[0] if len(paths) == 1 else list(paths))
+    elif getattr(args, "needs_corpus", False) and not args.config:
+        raise UsageError("give report files or folders, or --config FILE whose [corpus] path names them")
+    base = load_config(args.config) if args.config else Config()
+    return base.replace(**overrides)
+
+
+def _print_frame(frame, as_csv: bool, digits: int | None = None) -> None:
+    if as_csv:
+        write_table(frame, sys.stdout)
+    else:
+        print((frame.round(digits) if digits is not None else frame).to_string(index=False))
+
+
+def cmd_inspect(args: argparse.Namespace, analysis: Analysis) -> int:
+    from .structure import PARTS
+
+    corpus = analysis.corpus
     rows = [doc.summary() for doc in corpus]
     skipped = [{"path": s.path, "reason": s.reason} for s in corpus.skipped]
     if args.json:
         json.dump({"documents": rows, "skipped": skipped}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    header = ["id", "year", "unit", "level", "places", "chars", *PARTS, "units", "path"]
-    table = [
-        [r["id"], r["year"] or "-", r["unit"] or "-", r["level"], "/".join(r["places"]) or "-",
-         r["characters"], *(r["parts"][p] for p in PARTS), r["units"], r["path"]]
-        for r in rows
-    ]
-    print("\t".join(header))
-    for line in table:
+    print("\t".join(["id", "year", "unit", "level", "places", "chars", *PARTS, "units", "path"]))
+    for r in rows:
+        line = [r["id"], r["year"] or "-", r["unit"] or "-", r["level"], "/".join(r["places"]) or "-",
+                r["characters"], *(r["parts"][p] for p in PARTS), r["units"], r["path"]]
         print("\t".join(str(x) for x in line))
     print(f"# {corpus.summary()}")
     for s in skipped:
@@ -48,20 +114,17 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_stopwords(args: argparse.Namespace) -> int:
-    from .stopwords import Stopwords
-    from .tokenizing import Tokenizer
-
-    stopwords = Stopwords(layers=args.layers, extra_files=args.extra or ())
+def cmd_stopwords(args: argparse.Namespace, analysis: Analysis) -> int:
+    tokenizer = analysis.tokenizer
     print("layer\tentries")
-    for layer, size in stopwords.sizes().items():
+    for layer, size in tokenizer.stopwords.sizes().items():
         print(f"{layer}\t{size if layer != 'places' else 'per document'}")
     if not args.paths:
         return 0
-    corpus = _load(args.paths)
+    corpus = analysis.corpus
     if not len(corpus):
-        raise UsageError("no documents could be loaded from " + ", ".join(args.paths))
-    removed = Tokenizer(backend=args.backend, stopwords=stopwords, cache=False).removed_counts(corpus)
+        raise UsageError(f"no documents could be loaded ({len(corpus.skipped)} skipped)")
+    removed = tokenizer.removed_counts(corpus)
     print(f"\n# most frequent tokens removed in {len(corpus)} documents, by layer (token count)")
     for reason, group in removed.groupby("reason", sort=False):
         top = group.head(args.top)
@@ -69,165 +132,130 @@ def cmd_stopwords(args: argparse.Namespace) -> int:
     return 0
 
 
-def _tokenized(paths: Sequence[str], backend: str):
-    from .tokenizing import Tokenizer
-
-    corpus = _load(paths)
-    if not len(corpus):
-        raise UsageError("no documents could be loaded from " + ", ".join(paths))
-    units = Tokenizer(backend=backend, progress=True).tokenize_corpus(corpus, drop_empty=True)
-    if units.empty:
-        raise UsageError("the corpus is empty after filtering: no analysis tokens are left")
-    return corpus, units
-
-
-def _print_frame(frame, as_csv: bool) -> None:
-    if as_csv:
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        print(frame.to_string(index=False))
-
-
-def cmd_keywords(args: argparse.Namespace) -> int:
-    from .features import tfidf_keywords
-
-    _, units = _tokenized(args.paths, args.backend)
-    by = None if args.by == "doc" else args.by
-    if by == "year" and units["year"].isna().all():
-        raise UsageError("no report has a year: use --by doc or --by part")
-    _print_frame(tfidf_keywords(units.dropna(subset=[by]) if by else units, by=by, top=args.top), args.csv)
+def cmd_keywords(args: argparse.Namespace, analysis: Analysis) -> int:
+    _print_frame(analysis.keywords(None if args.by == "doc" else args.by), args.csv)
     return 0
 
 
-def cmd_topics(args: argparse.Namespace) -> int:
-    from .models import LdaTopics, recommend_k, scan_k
-
-    _, units = _tokenized(args.paths, args.backend)
-    docs = list(units["tokens"])
-    k = args.k
-    try:
-        if k is None:
-            ks = range(3, min(10, len(docs) - 1) + 1)
-            if not ks:
-                raise UsageError(f"{len(docs)} units are too few to scan K; give -k")
-            k, rule = recommend_k(scan_k(docs, ks, seeds=(1, 2, 3), no_below=args.no_below))
-            print(f"# K = {k}: {rule}", file=sys.stderr)
-        if k < 1 or k >= len(docs):
-            raise UsageError(f"-k {k} is not possible with {len(docs)} units: choose 1 <= k < {len(docs)}")
-        model = LdaTopics(num_topics=k, no_below=args.no_below).fit(docs)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    _print_frame(model.topic_words(args.top), args.csv)
+def cmd_topics(args: argparse.Namespace, analysis: Analysis) -> int:
+    model = analysis.model
+    recommended, rule = analysis.k_rule
+    if recommended is not None:
+        print(f"# K = {analysis.k}: {rule}", file=sys.stderr)
+    _print_frame(model.topic_words(args.top), args.csv, digits=4)
     return 0
 
 
-def cmd_trends(args: argparse.Namespace) -> int:
-    from .models import LdaTopics, unit_topics
-    from .trends import topic_prevalence
-
-    _, units = _tokenized(args.paths, args.backend)
-    units = units.dropna(subset=["year"]).reset_index(drop=True)
-    if units.empty:
-        raise UsageError("no report has a year, so there is no trend to show")
-    docs = list(units["tokens"])
-    if args.k >= len(docs):
-        raise UsageError(f"-k {args.k} is not possible with {len(docs)} dated units")
-    try:
-        model = LdaTopics(num_topics=args.k, no_below=args.no_below).fit(docs)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    theta = model.gamma_ / model.gamma_.sum(axis=1, keepdims=True)
-    prevalence = topic_prevalence(unit_topics(units, model, theta=theta), model.gamma_, model.labels_, n_boot=args.n_boot)
-    _print_frame(prevalence.round(4), args.csv)
+def cmd_trends(args: argparse.Namespace, analysis: Analysis) -> int:
+    _print_frame(analysis.prevalence, args.csv, digits=4)
     return 0
 
 
-def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildError, build, load_config
+def cmd_build(args: argparse.Namespace, analysis: Analysis) -> int:
+    from .build import write_outputs
 
-    if not Path(args.config).is_file():
-        raise UsageError(f"no such config file: {args.config}")
-    try:
-        manifest = build(load_config(args.config), out=args.out, corpus_path=args.corpus)
-    except BuildError as error:
-        raise UsageError(str(error)) from None
+    manifest = write_outputs(analysis, args.out)
     counts = manifest["counts"]
     print(f"built {len(manifest['outputs'])} files in {args.out}: {counts['loaded']} reports loaded, "
           f"{counts['skipped']} skipped, K = {manifest['k']['chosen']}")
     return 0
 
 
+def cmd_config(args: argparse.Namespace, analysis: Analysis) -> int:
+    print(analysis.config.to_toml(), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="govtopics",
-        description="Topic modelling of Chinese government reports.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    """The ``govtopics`` argument parser; choices come from the registries (models, stopword layers, figures)."""
+    from .models import MODELS
+    from .outputs import FIGURES
+    from .stopwords import LAYERS
+    from .tokenizing import BACKENDS
+
+    parser = argparse.ArgumentParser(prog="govtopics", description="Topic modelling of Chinese government reports.",
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog="Settings: the defaults (as in govtopics.toml), or --config FILE, then --set "
+                                            "section.key=value, then a command's flags.")
     sub = parser.add_subparsers(dest="command", required=True)
-    inspect = sub.add_parser(
-        "inspect",
-        help="one row per report: year, unit, level, places, characters per part, units",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  govtopics inspect seeds/\n  govtopics inspect a.txt b.txt --json",
-    )
-    inspect.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
+
+    def command(name: str, help_text: str, examples: str, *, paths: bool = True, config: str | None = None,
+                needs_corpus: bool = True) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, formatter_class=argparse.RawDescriptionHelpFormatter,
+                             epilog="examples:\n" + examples)
+        if paths:
+            cmd.add_argument("paths", nargs="*", help="report files or folders, searched recursively (corpus.path)")
+        cmd.add_argument("--config", default=config, metavar="FILE",
+                         help=f"TOML configuration (default: {config or 'the defaults, as in govtopics.toml'})")
+        cmd.add_argument("--set", action="append", metavar="KEY=VALUE",
+                         help="set any config key, e.g. --set model.passes=20 --set tokens.n_jobs=2 (repeatable)")
+        cmd.set_defaults(needs_corpus=needs_corpus)
+        return cmd
+
+    def tokens_flags(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--backend", choices=BACKENDS, help="segmenter (tokens.backend)")
+
+    def model_flags(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("-k", type=_k, help='number of topics, or auto: scan model.k_range (model.k)')
+        cmd.add_argument("--model", choices=list(MODELS), help="topic model (model.name)")
+        cmd.add_argument("--no-below", type=toml_value, help="a word must occur in at least this many units (model.no_below)")
+
+    inspect = command("inspect", "one row per report: year, unit, level, places, characters per part, units",
+                      "  govtopics inspect seeds/\n  govtopics inspect a.txt b.txt --json")
     inspect.add_argument("--json", action="store_true", help='print {"documents": [...], "skipped": [...]}')
     inspect.set_defaults(func=cmd_inspect)
 
-    from .stopwords import LAYERS
-
-    stop = sub.add_parser(
-        "stopwords",
-        help="the stopword layers with their sizes; with a corpus, the tokens each layer removed",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  govtopics stopwords\n  govtopics stopwords seeds/ --top 15\n"
-        "  govtopics stopwords seeds/ --layers function formulaic --extra my_words.txt",
-    )
-    stop.add_argument("paths", nargs="*", help="report files or folders (optional)")
-    stop.add_argument("--layers", nargs="+", default=list(LAYERS), choices=LAYERS, help="layers to switch on (default: all)")
-    stop.add_argument("--extra", nargs="+", help="your own word-list files, one word a line, # comments")
+    stop = command("stopwords", "the stopword layers with their sizes; with a corpus, the tokens each layer removed",
+                   "  govtopics stopwords\n  govtopics stopwords seeds/ --top 15\n"
+                   "  govtopics stopwords seeds/ --layers function formulaic --extra my_words.txt",
+                   needs_corpus=False)
+    stop.add_argument("--layers", nargs="+", choices=LAYERS, help="layers to switch on (tokens.layers)")
+    stop.add_argument("--extra", nargs="+", metavar="FILE",
+                      help="your own word-list files, one word a line, # comments (tokens.extra_stopword_files)")
     stop.add_argument("--top", type=int, default=10, help="tokens shown per layer (default 10)")
-    stop.add_argument("--backend", default="jieba", choices=["jieba", "rjieba"])
+    tokens_flags(stop)
     stop.set_defaults(func=cmd_stopwords)
 
-    def corpus_command(name: str, help_text: str, examples: str) -> argparse.ArgumentParser:
-        command = sub.add_parser(name, help=help_text, formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="examples:\n" + examples)
-        command.add_argument("paths", nargs="+", help="report files or folders (searched recursively)")
-        command.add_argument("--backend", default="jieba", choices=["jieba", "rjieba"])
-        command.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
-        return command
-
-    keywords = corpus_command("keywords", "top TF-IDF terms per report, year or report part",
-                              "  govtopics keywords seeds/ --by year\n  govtopics keywords seeds/ --by part --top 10 --csv")
+    keywords = command("keywords", "top TF-IDF terms per year, report part or report",
+                       "  govtopics keywords seeds/ --by year\n  govtopics keywords seeds/ --by part --top 10 --csv")
     keywords.add_argument("--by", default="year", choices=["doc", "year", "part"])
-    keywords.add_argument("--top", type=int, default=15)
+    keywords.add_argument("--top", dest="keywords_top", type=int, help="terms per group (keywords.top)")
+    keywords.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    tokens_flags(keywords)
     keywords.set_defaults(func=cmd_keywords)
 
-    topics = corpus_command("topics", "fit an LDA topic model and print each topic's top words",
-                            "  govtopics topics seeds/ -k 6\n  govtopics topics seeds/      # K chosen by a scan")
-    topics.add_argument("-k", type=int, help="number of topics (default: scan K = 3..10 and take the recommended)")
-    topics.add_argument("--top", type=int, default=10, help="words per topic")
-    topics.add_argument("--no-below", type=int, default=5, help="a word must occur in at least this many units")
+    topics = command("topics", "fit the topic model and print each topic's top words",
+                     "  govtopics topics seeds/        # K chosen by a scan, as the build does\n"
+                     "  govtopics topics seeds/ -k 6\n  govtopics topics --config my.toml --model nmf")
+    model_flags(topics)
+    topics.add_argument("--top", type=int, default=10, help="words per topic (default 10)")
+    topics.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    tokens_flags(topics)
     topics.set_defaults(func=cmd_topics)
 
-    trends = corpus_command("trends", "topic prevalence per year with 95%% bootstrap intervals",
-                            "  govtopics trends seeds/ -k 6\n  govtopics trends reports/ -k 10 --csv > prevalence.csv")
-    trends.add_argument("-k", type=int, default=6, help="number of topics (default 6)")
-    trends.add_argument("--no-below", type=int, default=5, help="a word must occur in at least this many units")
-    trends.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates")
+    trends = command("trends", "topic prevalence per year with bootstrap intervals",
+                     "  govtopics trends seeds/ -k 6\n  govtopics trends reports/ -k 10 --csv > prevalence.csv")
+    model_flags(trends)
+    trends.add_argument("--n-boot", type=int, help="bootstrap replicates (trends.n_boot)")
+    trends.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
+    tokens_flags(trends)
     trends.set_defaults(func=cmd_trends)
 
-    build_cmd = sub.add_parser(
-        "build", help="every table and figure, and manifest.json, from the configuration",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="examples:\n  govtopics build\n  govtopics build --config govtopics.toml --out figures\n"
-        "  govtopics build --corpus my_reports/ --out my_figures",
-    )
-    build_cmd.add_argument("--config", default="govtopics.toml", help="TOML configuration (default govtopics.toml)")
+    build_cmd = command("build", "every table and figure, and manifest.json, from the configuration",
+                        "  govtopics build\n  govtopics build --config govtopics.toml --out figures\n"
+                        "  govtopics build --corpus my_reports/ --out my_figures -k 10",
+                        paths=False, config="govtopics.toml")
     build_cmd.add_argument("--out", default="figures", help="output folder (default figures)")
-    build_cmd.add_argument("--corpus", help="corpus path, overriding [corpus] path of the configuration")
+    build_cmd.add_argument("--corpus", dest="paths", nargs="+", metavar="PATH", help="corpus.path, overriding the config")
+    build_cmd.add_argument("--figures", nargs="*", choices=list(FIGURES), help="figures to draw (figures.which)")
+    model_flags(build_cmd)
     build_cmd.set_defaults(func=cmd_build)
+
+    config = command("config", "print the configuration a command would run with, as TOML",
+                     "  govtopics config > my.toml\n  govtopics config --config my.toml -k 7",
+                     paths=False, needs_corpus=False)
+    model_flags(config)
+    config.set_defaults(func=cmd_config)
     return parser
 
 
@@ -235,8 +263,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``govtopics`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
-    except UsageError as error:
+        with Analysis(config_of(args)) as analysis:
+            return args.func(args, analysis)
+    except (UsageError, ConfigError, AnalysisError) as error:
         print(f"govtopics: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -1,0 +1,529 @@
+"""One analysis, many faces: the stages that the build, the CLI and the notebooks all read.
+
+``Analysis(config)`` computes nothing until asked. Each stage (:attr:`~Analysis.corpus`,
+:attr:`~Analysis.units`, :attr:`~Analysis.model`, :attr:`~Analysis.prevalence` …) is computed
+once, on first use, from the stages before it and the :class:`~govtopics.config.Config`; the
+expensive ones are also kept on disk by :class:`StageCache`, keyed by everything they depend on,
+so a notebook, a CLI command and a build with the same settings share one computation.
+
+>>> analysis = Analysis.from_toml("govtopics.toml", model={"k": 4}, trends={"n_boot": 50},
+...                               tokens={"cache": False}, progress=False)
+>>> len(analysis.corpus), analysis.model.num_topics, analysis.k_table is None
+(5, 4, True)
+>>> analysis.prevalence.groupby("year")["prevalence"].sum().round(6).tolist()
+[1.0, 1.0, 1.0, 1.0]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from .config import MODEL_KEYS, Config, load_config, scan_keys
+from .provenance import code_fingerprint
+from .reading import Corpus, Document, load_corpus
+from .tokenizing import default_cache_dir
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from .tokenizing import Tokenizer
+
+__all__ = ["Analysis", "AnalysisError", "StageCache", "dask_client"]
+
+
+class AnalysisError(RuntimeError):
+    """The corpus or configuration cannot give an analysis; the message says why in one line."""
+
+
+class StageCache:
+    """Results of expensive stages on disk (pickle), keyed by a hash of everything they depend on.
+
+    An analysis with the same inputs and configuration reads them back instead of computing;
+    ``hits`` names the stages that were read. Only govtopics writes these files: load none you
+    did not make (pickle).
+    """
+
+    def __init__(self, directory: Path | None):
+        self.directory = directory
+        self.hits: list[str] = []
+
+    def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
+        """The cached value of ``stage`` for ``key``, computing and storing it when absent."""
+        if self.directory is None:
+            return compute()
+        path = self.directory / f"{stage}-{key[:40]}.pkl"
+        if path.is_file():
+            with contextlib.suppress(Exception):  # an unreadable entry is recomputed
+                value = pickle.loads(path.read_bytes())
+                self.hits.append(stage)
+                return value
+        value = compute()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(path)
+        return value
+
+
+@contextlib.contextmanager
+def dask_client(spec: str) -> Iterator[Any]:
+    """A ``dask.distributed`` Client for ``spec``: "" (none), "local:N" (a local cluster of N worker
+    processes, started and stopped here), or a scheduler address such as "tcp://10.0.0.5:8786"."""
+    if not spec:
+        yield None
+        return
+    from dask.distributed import Client, LocalCluster
+
+    if spec.startswith("local:"):
+        with LocalCluster(n_workers=int(spec.split(":", 1)[1]), threads_per_worker=1, processes=True,
+                          dashboard_address=":0") as cluster, Client(cluster) as client:
+            yield client
+    else:
+        with Client(spec) as client:
+            yield client
+
+
+class Analysis:
+    """Lazy, cached stages of one analysis of one corpus with one :class:`~govtopics.config.Config`.
+
+    ``config`` is a Config, a TOML path, a ``{section: {key: value}}`` mapping or None (the
+    defaults, which are those of the repository's ``govtopics.toml``); ``overrides`` change
+    sections (``model={"k": 7}``). ``loaded`` gives documents already loaded (e.g. from a
+    DataFrame, see :meth:`from_corpus`) instead of ``corpus.path``. ``progress`` reports each
+    stage on stderr. Use it as a context manager when ``tokens.dask`` starts a cluster, so the
+    cluster is stopped at the end.
+    """
+
+    def __init__(self, config: Config | Mapping[str, Any] | str | Path | None = None, *,
+                 loaded: Corpus | None = None, progress: bool = True, **overrides: Mapping[str, Any]):
+        if isinstance(config, (str, Path)):
+            config = Config.from_toml(config)
+        elif config is None or not isinstance(config, Config):
+            config = Config(**(config or {}))
+        self.config = config.replace(**overrides) if overrides else config
+        self.progress = progress
+        self.cache = StageCache(default_cache_dir() / "build" if self.config.tokens.cache else None)
+        self.timings: dict[str, float] = {}
+        self._given_corpus = loaded
+        self._memo: dict[tuple[str, str], Any] = {}
+        self._keys: dict[str, str] = {}
+        self._resources = contextlib.ExitStack()
+        self._client: Any = None
+        self._tokenizer: Tokenizer | None = None
+
+    @classmethod
+    def from_toml(cls, path: str | Path, *, progress: bool = True, **overrides: Mapping[str, Any]) -> Analysis:
+        """The analysis that ``govtopics build --config path`` makes, with ``overrides``."""
+        return cls(load_config(path, **overrides), progress=progress)
+
+    @classmethod
+    def from_corpus(cls, corpus: Corpus, config: Config | Mapping[str, Any] | str | Path | None = None, *,
+                    progress: bool = True, **overrides: Mapping[str, Any]) -> Analysis:
+        """The analysis of documents already loaded (``load_corpus(frame)`` for a DataFrame of reports)."""
+        return cls(config, loaded=corpus, progress=progress, **overrides)
+
+    def replace(self, **overrides: Mapping[str, Any]) -> Analysis:
+        """The same analysis with changed settings; stages the change does not touch are reused.
+
+        >>> a = Analysis(model={"k": 4}, progress=False)
+        >>> a.replace(model={"name": "nmf"}).config.model.name, a.config.model.name
+        ('nmf', 'lda')
+        """
+        other = Analysis(self.config.replace(**overrides), loaded=self._given_corpus, progress=self.progress)
+        other._memo = self._memo  # values are stored under their keys, so sharing them is safe
+        return other
+
+    def __enter__(self) -> Analysis:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the dask cluster this analysis started, if any."""
+        self._resources.close()
+        self._client = None
+
+    def __repr__(self) -> str:
+        m = self.config.model
+        return f"Analysis(corpus={self.config.corpus.path!r}, model={m.name!r}, k={m.k!r})"
+
+    # -- machinery -----------------------------------------------------------------------------
+    def _key(self, *parts: Any) -> str:
+        """A hash of JSON-able parts and of the code that computes them (:func:`code_fingerprint`)."""
+        payload = json.dumps([code_fingerprint(), *parts], ensure_ascii=False, sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def _stage(self, name: str, key: str, compute: Callable[[], Any], disk: bool = True) -> Any:
+        """The value of stage ``name`` for ``key``: from memory, else the stage cache, else ``compute``."""
+        if (name, key) not in self._memo:
+            with self.timed(name):
+                self._memo[name, key] = self.cache.get(name, key, compute) if disk else compute()
+        return self._memo[name, key]
+
+    @contextlib.contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        """Time a step into :attr:`timings` (added up when it runs again), saying so on stderr."""
+        if self.progress:
+            print(f"[govtopics] {name} ...", file=sys.stderr, flush=True)
+        start = time.perf_counter()
+        yield
+        elapsed = time.perf_counter() - start
+        self.timings[name] = round(self.timings.get(name, 0.0) + elapsed, 3)
+        if self.progress:
+            print(f"[govtopics] {name} done in {elapsed:.1f} s", file=sys.stderr, flush=True)
+
+    @property
+    def client(self) -> Any:
+        """The ``dask.distributed`` Client of ``tokens.dask`` (started on first use), or None."""
+        spec = self.config.tokens.dask
+        if spec and self._client is None:
+            self._client = self._resources.enter_context(dask_client(spec))
+        return self._client
+
+    def corpus_paths(self) -> list[Path]:
+        """``corpus.path`` as a list of paths."""
+        path = self.config.corpus.path
+        return [Path(p) for p in ([path] if isinstance(path, str) else path)]
+
+    def corpus_key(self) -> str:
+        """A hash of every input (each file under the corpus paths, by path and content) and the loading options."""
+        if "corpus" not in self._keys:
+            if self._given_corpus is not None:
+                listing: Any = hashlib.sha256(pickle.dumps(self._given_corpus)).hexdigest()
+            else:
+                listing = [_listing(path) for path in self.corpus_paths()]
+            options = {k: v for k, v in self.config.corpus.items() if k not in ("min_year", "max_year")}
+            # Documents keep their path as given, so the key holds the folder it is relative to.
+            self._keys["corpus"] = self._key("corpus", listing, str(Path.cwd()), options)
+        return self._keys["corpus"]
+
+    def output_key(self, name: str) -> str:
+        """A hash of everything an output named ``name`` can depend on: the inputs and every setting."""
+        settings = self.config.to_dict()
+        del settings["figures"]
+        return self._key("output", name, self.corpus_key(), settings)
+
+    # -- stages --------------------------------------------------------------------------------
+    @property
+    def corpus(self) -> Corpus:
+        """Every input, loaded (``corpus.documents``) or skipped with its reason (``corpus.skipped``)."""
+        if self._given_corpus is not None:
+            return self._given_corpus
+        paths = self.corpus_paths()
+        missing = [str(p) for p in paths if not p.exists()]
+        if missing:
+            raise AnalysisError(f"no such file or folder: {', '.join(missing)}")
+        options = {k: v for k, v in self.config.corpus.items() if k not in ("path", "min_year", "max_year")}
+        options["suffixes"] = tuple(options.get("suffixes", ()))
+        source = paths[0] if len(paths) == 1 else paths
+        return self._stage("corpus", self.corpus_key(), lambda: load_corpus(source, **options))
+
+    @property
+    def excluded(self) -> dict[str, str]:
+        """Loaded documents that the analysis leaves out, by id, with the reason (no year, year out of range)."""
+        lo, hi = self.config.corpus.min_year, self.config.corpus.max_year
+        out = {}
+        for doc in self.corpus:
+            if doc.year is None:
+                out[doc.id] = "no year: the analysis needs the year of each report"
+            elif (lo is not None and doc.year < lo) or (hi is not None and doc.year > hi):
+                out[doc.id] = f"year {doc.year} outside corpus.min_year..max_year ({lo}..{hi})"
+        return out
+
+    @property
+    def documents(self) -> Corpus:
+        """The documents the analysis models: loaded, with a year in ``[corpus.min_year, corpus.max_year]``."""
+        corpus = self.corpus
+        if not len(corpus):
+            where = ", ".join(map(str, self.corpus_paths())) if self._given_corpus is None else "the given corpus"
+            raise AnalysisError(f"no document could be loaded from {where} ({len(corpus.skipped)} skipped)")
+        excluded = self.excluded
+        kept = [doc for doc in corpus if doc.id not in excluded]
+        if not kept:
+            raise AnalysisError("no document has a year (in range): the trends need the year of each report")
+        return Corpus(kept)
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        """The :class:`~govtopics.tokenizing.Tokenizer` of the ``tokens`` settings."""
+        if self._tokenizer is None:
+            from .stopwords import Stopwords
+            from .tokenizing import Tokenizer
+
+            t = self.config.tokens
+            self._tokenizer = Tokenizer(
+                backend=t.backend,
+                stopwords=Stopwords(layers=t.layers, extra_words=t.extra_stopwords, extra_files=t.extra_stopword_files),
+                pos=t.pos, user_dicts=t.user_dicts, cache=t.cache, n_jobs=t.n_jobs, progress=self.progress,
+                client=self.client,
+            )
+        return self._tokenizer
+
+    @property
+    def units(self) -> pd.DataFrame:
+        """One row per analysis unit of :attr:`documents` that keeps tokens: the units table with a
+        ``tokens`` column and without ``text`` (see :meth:`unit_texts`)."""
+        t = self.config.tokens
+
+        def tokenize() -> pd.DataFrame:
+            units = self.tokenizer.tokenize_corpus(self.documents, phrases=t.phrases, drop_empty=True)
+            if units.empty:
+                raise AnalysisError("no analysis tokens are left after the stopword layers")
+            # The text is not needed past this point: dropped, it does not sit in memory twice.
+            return units.drop(columns="text")
+
+        return self._stage("units", self._units_stage_key(), tokenize, disk=False)
+
+    def _units_stage_key(self) -> str:
+        c = self.config.corpus
+        return self._key("units", self.corpus_key(), c.min_year, c.max_year, self.tokenizer.fingerprint(),
+                         self.config.tokens.phrases)
+
+    def units_key(self) -> str:
+        """A hash of the units' content (every column and every token): the key of the stages after them.
+
+        Settings that give the same units (a stopword that never occurs) give the same key, so
+        the model and what follows are not computed again.
+        """
+        memo = ("units_key", self._units_stage_key())
+        if memo not in self._memo:
+            units = self.units
+            h = hashlib.sha256()
+            for column in units.columns:
+                h.update(column.encode() + b"\0")
+                if column == "tokens":
+                    for tokens in units["tokens"]:
+                        h.update("\x1f".join(tokens).encode("utf-8") + b"\x1e")
+                else:
+                    h.update(repr(units[column].tolist()).encode("utf-8"))
+            self._memo[memo] = h.hexdigest()
+        return self._memo[memo]
+
+    def unit_texts(self, rows: pd.DataFrame) -> list[str]:
+        """The text of each unit in ``rows`` (any frame with ``doc_id`` and ``unit_index``), read from the corpus."""
+        by_doc = {doc.id: doc for doc in self.corpus}
+        return [_unit(by_doc[d], i).text for d, i in zip(rows["doc_id"], rows["unit_index"])]
+
+    def _fit(self) -> tuple[pd.DataFrame | None, Any]:
+        from .models import make_model, recommend_k, scan_k
+
+        m = self.config.model
+        docs = list(self.units["tokens"])
+        scan_options = {key: m[key] for key in scan_keys()}
+        params = {key: value for key, value in m.items() if key not in MODEL_KEYS and key not in scan_options}
+        try:
+            if m.k != "auto":
+                if m.k >= len(docs):
+                    raise AnalysisError(f"model.k = {m.k} is not possible with {len(docs)} units with tokens: "
+                                        f"choose 1 <= k < {len(docs)}")
+                return None, make_model(m.name, num_topics=m.k, **params).fit(docs)
+            lo, hi = m.k_range
+            if hi >= len(docs):
+                raise AnalysisError(f"K={hi} needs more than {len(docs)} units with tokens; lower model.k_range")
+            fitted: dict[tuple[int, int], Any] = {}
+            seed = params.pop("random_state")
+            table = scan_k(docs, range(lo, hi + 1), model=m.name, fitted=fitted, **scan_options, **params)
+            chosen, _ = recommend_k(table)
+            table["recommended"] = table["k"] == chosen
+            model = fitted.get((chosen, seed))  # the scan may have fitted it already
+            if model is None:
+                model = make_model(m.name, num_topics=chosen, random_state=seed, **params).fit(docs)
+            return table, model
+        except ValueError as error:
+            raise AnalysisError(str(error)) from None
+
+    def _fitted(self) -> tuple[pd.DataFrame | None, Any]:
+        return self._stage("model", self._key("model", self.units_key(), dict(self.config.model)), self._fit)
+
+    @property
+    def k_table(self) -> pd.DataFrame | None:
+        """The K scan (one row per K, the recommended one marked) when ``model.k = "auto"``; None for a fixed K."""
+        return self._fitted()[0]
+
+    @property
+    def model(self) -> Any:
+        """The fitted topic model (``model.name`` from :data:`~govtopics.models.MODELS`) with K topics."""
+        return self._fitted()[1]
+
+    @property
+    def k(self) -> int:
+        """The number of topics of :attr:`model`."""
+        return int(self.model.num_topics)
+
+    @property
+    def k_rule(self) -> tuple[int | None, str]:
+        """The K the scan recommends and the rule it applied; ``(None, why)`` for a fixed K."""
+        from .models import recommend_k
+
+        table = self.k_table
+        if table is None:
+            return None, "fixed by model.k"
+        return recommend_k(table.drop(columns="recommended"))
+
+    @property
+    def topic_words(self) -> pd.DataFrame:
+        """Each topic's ten heaviest words: topic, label, rank, word, weight."""
+        return self.model.topic_words(10)
+
+    def _theta(self) -> tuple[Any, bool]:
+        """Unit-topic parameters and whether they are Dirichlet parameters (posterior draws possible)."""
+        model = self.model
+        if hasattr(model, "gamma_"):
+            return model.gamma_, True
+        return model.transform(list(self.units["tokens"])), False
+
+    @property
+    def unit_topics(self) -> pd.DataFrame:
+        """One row per unit: its metadata, ``n_tokens`` and topic proportions ``topic_0`` …"""
+        from .models import unit_topics
+
+        theta, dirichlet = self._theta()
+        if dirichlet:
+            theta = theta / theta.sum(axis=1, keepdims=True)
+        return unit_topics(self.units, self.model, theta=theta)
+
+    def prevalence_by(self, by: str | Sequence[str]) -> pd.DataFrame:
+        """Topic prevalence per group of ``by`` columns with bootstrap intervals (the ``trends`` settings).
+
+        See :func:`~govtopics.trends.topic_prevalence`.
+        """
+        from .trends import topic_prevalence
+
+        by = [by] if isinstance(by, str) else list(by)
+        t = {key: value for key, value in self.config.trends.items() if key != "terms"}
+        key = self._key("prevalence", self.units_key(), dict(self.config.model), t, by)
+
+        def compute() -> pd.DataFrame:
+            gamma, dirichlet = self._theta()
+            options = dict(t)
+            if not dirichlet:  # proportions, not Dirichlet parameters: nothing to draw from
+                options["model_uncertainty"] = False
+            return topic_prevalence(self.unit_topics, gamma, self.model.labels_, by=by, **options)
+
+        return self._stage("prevalence", key, compute)
+
+    @property
+    def prevalence(self) -> pd.DataFrame:
+        """Topic prevalence per year with intervals: :meth:`prevalence_by` ``("year")``."""
+        return self.prevalence_by("year")
+
+    @property
+    def words_by_year(self) -> pd.DataFrame:
+        """Each topic's top words re-estimated from each year's units (:func:`~govtopics.trends.topic_words_by_year`)."""
+        from .trends import topic_words_by_year
+
+        key = self._key("words_by_year", self.units_key(), dict(self.config.model))
+        return self._stage("words_by_year", key, lambda: topic_words_by_year(self.model, self.units))
+
+    def keywords(self, by: str | None = "year") -> pd.DataFrame:
+        """Top TF-IDF terms (``keywords.top``) per year, per report part (``by="part"``) or per report (``by=None``)."""
+        from .features import tfidf_keywords
+
+        top = self.config.keywords.top
+        key = self._key("keywords", self.units_key(), top, by)
+        return self._stage("keywords", key, lambda: tfidf_keywords(self.units, by=by, top=top))
+
+    @property
+    def keyness(self) -> pd.DataFrame:
+        """Rising and falling terms between consecutive years (``keywords.min_count``, ``keywords.top``)."""
+        from .features import consecutive_keyness
+
+        k = self.config.keywords
+        key = self._key("keyness", self.units_key(), dict(k))
+        return self._stage("keyness", key, lambda: consecutive_keyness(self.units, min_count=k.min_count, top=k.top))
+
+    @property
+    def terms(self) -> list[str]:
+        """The terms followed over the years: ``trends.terms``, or each year's two top TF-IDF terms."""
+        if self.config.trends.terms:
+            return self.config.trends.terms
+        by_year = self.keywords("year")
+        return list(by_year[by_year["rank"] <= 2]["term"].drop_duplicates())
+
+    @property
+    def term_trends(self) -> pd.DataFrame:
+        """Occurrences of :attr:`terms` per year, per 10,000 tokens (:func:`~govtopics.trends.term_trends`)."""
+        from .trends import term_trends
+
+        terms = self.terms
+        key = self._key("term_trends", self.units_key(), terms)
+        return self._stage("term_trends", key, lambda: term_trends(self.units, terms, client=self.client))
+
+    @property
+    def documents_table(self) -> pd.DataFrame:
+        """One row per loaded report: id, path, year, unit, level, places, characters, units, tokens, in_trends."""
+        units = self.units
+        documents = self.corpus.to_frame()[["id", "path", "year", "unit", "level", "places", "characters"]]
+        roots = self.corpus_paths() if self._given_corpus is None else []
+        documents["path"] = [relative_path(p, roots) for p in documents["path"]]
+        documents["units"] = documents["id"].map(units.groupby("doc_id").size()).fillna(0).astype(int)
+        tokens = units.groupby("doc_id")["tokens"].apply(lambda s: sum(map(len, s)))
+        documents["tokens"] = documents["id"].map(tokens).fillna(0).astype(int)
+        documents["in_trends"] = ~documents["id"].isin(set(self.excluded))
+        return documents
+
+    def figures(self, *names: str) -> dict[str, Figure]:
+        """The registered figures ``names`` (default: ``figures.which``) drawn from this analysis, by file name.
+
+        A figure that does not apply (the K scan for a fixed K) raises
+        :class:`~govtopics.outputs.NotApplicable` saying why.
+        """
+        from matplotlib.figure import Figure
+
+        from .outputs import FIGURES
+
+        drawn: dict[str, Figure] = {}
+        for name in names or self.config.figures.which:
+            result = FIGURES.get_or_raise(name)(self)
+            for file_name, item in (result.items() if isinstance(result, Mapping) else [(name, result)]):
+                while not isinstance(item, Figure):  # an Axes or a SubFigure: the figure it is drawn in
+                    item = item.figure
+                drawn[file_name] = item
+        return drawn
+
+
+def _listing(source: Path) -> list[tuple[str, str]]:
+    """Every file under ``source`` (hidden ones too) by relative path and content hash."""
+    files = [source] if source.is_file() else sorted(source.rglob("*"))
+    listing = [("", str(source))]
+    for path in files:
+        try:
+            digest = sha256_file(path) if path.is_file() else "-"
+        except OSError as error:
+            digest = f"unreadable {error.errno}"
+        listing.append((path.relative_to(source).as_posix() if source.is_dir() else path.name, digest))
+    return listing
+
+
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def relative_path(path: str | None, roots: Sequence[Path]) -> str | None:
+    """A path as written in the outputs: relative to the corpus folder, so tables do not depend on the machine."""
+    if path is None:
+        return None
+    resolved = Path(path).resolve()
+    for source in roots:
+        root = source if source.is_dir() else source.parent
+        with contextlib.suppress(ValueError):
+            return resolved.relative_to(root.resolve()).as_posix()
+    return Path(path).as_posix()
+
+
+def _unit(doc: Document, index: int) -> Any:
+    return next(u for u in doc.units if u.index == index)

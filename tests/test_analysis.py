@@ -1,0 +1,163 @@
+"""The Analysis spine: lazy stages, computed once, and registries that the build picks up with one registration."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from sklearn.base import BaseEstimator
+
+from govtopics import Analysis, AnalysisError, Config, ConfigError
+from govtopics.build import build
+from govtopics.cli import build_parser
+from govtopics.models import MODELS, LdaTopics, _TopicTables
+from govtopics.outputs import FIGURES, TABLES
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+FAST = dict(model={"k": 3, "passes": 10}, trends={"n_boot": 50})
+
+
+class ToyTopics(BaseEstimator, _TopicTables):
+    """A toy topic model: K fixed topics over a four-word vocabulary, every unit an even mix of them."""
+
+    WORDS = ["执法", "普法", "调解", "公开"]
+
+    def __init__(self, num_topics: int = 2, random_state: int = 0, tilt: float = 0.6):
+        self.num_topics, self.random_state, self.tilt = num_topics, random_state, tilt
+
+    def fit(self, docs, y=None):
+        k = self.num_topics
+        self.vocabulary_ = list(self.WORDS)
+        # Topic t puts weight `tilt` on word t mod 4 and shares the rest evenly.
+        self.topic_word_ = np.full((k, 4), (1 - self.tilt) / 3)
+        self.topic_word_[np.arange(k), np.arange(k) % 4] = self.tilt
+        self.gamma_ = np.full((len(docs), k), 5.0)
+        self.labels_ = [f"toy {t}" for t in range(k)]
+        self.n_iter_ = 1
+        return self
+
+
+def test_an_analysis_does_no_work_until_asked(tmp_path):
+    analysis = Analysis(corpus={"path": str(tmp_path / "missing")})
+    assert analysis.timings == {}
+    with pytest.raises(AnalysisError, match="no such file or folder"):
+        analysis.corpus
+
+
+def test_each_stage_is_computed_once_and_shared_by_replace():
+    analysis = Analysis(**FAST, progress=False)
+    model = analysis.model
+    assert analysis.model is model and analysis.units is analysis.units
+    other = analysis.replace(trends={"n_boot": 60})
+    assert other.model is model  # the model does not depend on the trends settings
+    assert not other.prevalence.equals(analysis.prevalence)
+    assert other.replace(model={"k": 4}).model.num_topics == 4
+
+
+def test_a_fixed_k_fits_only_that_model_and_auto_scans_the_range(monkeypatch):
+    fits = []
+
+    class CountingLda(LdaTopics):
+        def fit(self, docs, y=None):
+            fits.append((self.num_topics, self.random_state))
+            return super().fit(docs, y)
+
+    monkeypatch.setitem(MODELS, "lda", CountingLda)
+    fixed = Analysis(model={"k": 3, "passes": 5}, tokens={"cache": False}, progress=False)
+    assert fixed.model.num_topics == 3 and fixed.k_table is None
+    assert fits == [(3, 20240601)]
+    fits.clear()
+    auto = Analysis(model={"k_range": [3, 4], "seeds": [1, 2], "passes": 5}, tokens={"cache": False}, progress=False)
+    auto.model
+    # Two K values times two seeds in the scan, then the final model with random_state, which no scan fit used.
+    assert fits == [(3, 1), (3, 2), (4, 1), (4, 2), (auto.k, 20240601)]
+    assert auto.k_table["k"].tolist() == [3, 4] and auto.k_table["recommended"].sum() == 1
+
+
+def test_excluded_documents_and_unit_texts(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    analysis = Analysis(corpus={"path": str(folder), "min_year": 2023}, **FAST, progress=False)
+    years = {doc.id: doc.year for doc in analysis.corpus}
+    assert analysis.excluded == {d: "year 2022 outside corpus.min_year..max_year (2023..None)"
+                                 for d, y in years.items() if y == 2022}
+    assert sorted(analysis.units["year"].unique()) == [2023, 2024, 2025]
+    first = analysis.units.head(1)
+    text = analysis.unit_texts(first)[0]
+    doc = analysis.corpus[first["doc_id"].iloc[0]]
+    assert text == doc.units[int(first["unit_index"].iloc[0])].text and len(text) > 20
+
+
+def test_a_dataframe_corpus_needs_no_files():
+    from govtopics import load_corpus
+
+    frame = pd.DataFrame({"id": [p.stem for p in sorted(SEEDS.glob("*.txt"))],
+                          "text": [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]})
+    analysis = Analysis.from_corpus(load_corpus(frame), **FAST, progress=False)
+    assert analysis.documents_table["year"].tolist() == [2025, 2022, 2025, 2023, 2024]
+    assert analysis.model.num_topics == 3
+
+
+def test_one_registration_adds_a_model_to_the_config_the_cli_and_the_build(monkeypatch, tmp_path):
+    monkeypatch.setitem(MODELS, "toy", ToyTopics)
+    assert "toy" in build_parser().parse_args(["topics", "x", "--model", "toy"]).model
+    manifest = build(Config(model={"name": "toy", "k": 2, "tilt": 0.7}, trends={"n_boot": 50},
+                            figures={"which": ["top_words"]}), out=tmp_path, corpus_path=SEEDS)
+    assert manifest["model"] == {"name": "toy", "class": "ToyTopics",
+                                 "params": {"num_topics": 2, "random_state": 0, "tilt": 0.7},
+                                 "fitted": {"labels_": ["toy 0", "toy 1"], "n_iter_": 1,
+                                            "vocabulary_": ["执法", "普法", "调解", "公开"]}}
+    words = pd.read_csv(tmp_path / "tables" / "topic_words.csv")
+    # Worked out from the toy's definition: word t weighs 0.7, the other three 0.1 each, ties in vocabulary order.
+    assert words[words["rank"] <= 2][["topic", "word", "weight"]].values.tolist() == [
+        [0, "执法", 0.7], [0, "普法", 0.1], [1, "普法", 0.7], [1, "执法", 0.1]]
+    prevalence = pd.read_csv(tmp_path / "tables" / "topic_prevalence_by_year.csv")
+    assert np.allclose(prevalence["prevalence"], 0.5)  # every unit is an even mix, so is every year
+    assert manifest["not_made"] == {"tables/k_selection.csv": "model.k = 2 is fixed, so K was not scanned",
+                                    "tables/topic_words_by_year.csv":
+                                    "model 'toy' has no gensim inference to re-estimate words by year"}
+    assert "top_words.png" in manifest["outputs"]
+
+
+def test_one_registration_adds_a_figure_to_the_config_the_cli_and_the_build(monkeypatch, tmp_path):
+    def reports_per_year(analysis):
+        counts = analysis.documents_table.groupby("year").size()
+        figure = Figure()
+        figure.add_subplot().bar(counts.index.astype(str), counts.to_numpy())
+        return figure
+
+    with pytest.raises(ConfigError, match="figures.which"):
+        Config(figures={"which": ["reports_per_year"]})
+    monkeypatch.setitem(FIGURES, "reports_per_year", reports_per_year)
+    assert build_parser().parse_args(["build", "--figures", "reports_per_year"]).figures == ["reports_per_year"]
+    assert Config().figures.which[-1] == "reports_per_year"  # on by default once registered
+    manifest = build(Config(**FAST, figures={"which": ["reports_per_year", "heatmap"]}), out=tmp_path, corpus_path=SEEDS)
+    assert {"reports_per_year.png", "heatmap.png"} <= set(manifest["outputs"])
+    drawn = Analysis(**FAST, progress=False).figures("reports_per_year")["reports_per_year"]
+    bars = [patch.get_height() for patch in drawn.axes[0].patches]
+    assert bars == [1, 1, 1, 2]  # 2022, 2023, 2024 one report each; 2025 two
+
+
+def test_one_registration_adds_tables_and_a_later_build_without_them_removes_them(monkeypatch, tmp_path):
+    def reports_by(analysis):
+        documents = analysis.documents_table
+        return {f"reports_by_{column}": documents.groupby(column).size().rename("n").reset_index()
+                for column in ("year", "level")}
+
+    monkeypatch.setitem(TABLES, "reports_by", reports_by)
+    settings = Config(**FAST, figures={"which": []})
+    build(settings, out=tmp_path, corpus_path=SEEDS)
+    assert pd.read_csv(tmp_path / "tables" / "reports_by_year.csv").values.tolist() == [[2022, 1], [2023, 1], [2024, 1],
+                                                                                         [2025, 2]]
+    assert pd.read_csv(tmp_path / "tables" / "reports_by_level.csv").values.tolist() == [["township", 5]]
+    monkeypatch.delitem(TABLES, "reports_by")
+    manifest = build(settings, out=tmp_path, corpus_path=SEEDS)
+    assert not list((tmp_path / "tables").glob("reports_by_*")) and "tables/documents.csv" in manifest["outputs"]
+
+
+# Stopword layers: tok is adding a layer registry to stopwords.py; once it is merged, a test here registers a
+# toy layer and shows it in Config validation (tokens.layers), the CLI's --layers choices and the build's tokens.
