@@ -207,6 +207,7 @@ def test_draws_have_the_cluster_robust_covariance_and_keep_shares_summing_to_one
     groups = pd.factorize(fit.reports["unit"])[0]
     for k in range(3):
         reference = sm.OLS(y[:, k], x).fit(cov_type="cluster", cov_kwds={"groups": groups})
+        np.testing.assert_allclose(fit.mean_fit(k).cov_params().to_numpy(), reference.cov_params())
         np.testing.assert_allclose(fit.centres[0, k], reference.params, atol=1e-12)
         sd = np.sqrt(np.diag(reference.cov_params()))
         sample = np.cov(fit.draws[:, k, :].T)  # 4000 draws: about 2% Monte Carlo error

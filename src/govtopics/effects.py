@@ -66,13 +66,14 @@ class TopicEffects:
     """The result of :func:`estimate_effects`: coefficient draws and what is needed to predict from them.
 
     Tables: :meth:`coefficients`, :meth:`expected`, :meth:`differences`. Attributes: ``formula``
-    (as fitted, ``year_spline`` spelled out), ``terms`` (coefficient names), ``draws`` (n_draws x
+    (as given), ``fitted_formula`` (``year_spline`` spelled out), ``terms`` (coefficient names), ``draws`` (n_draws x
     K x terms: the coefficient draws the intervals come from), ``centres`` (the same without the
     sampling shock: the OLS fit to each posterior draw; their mean is the estimate), ``reports`` (one row per report in the fit: doc_id and covariates), ``excluded``
     (doc_id, reason), ``cov_type``, ``n_clusters``, ``year_df``, ``notes`` (what was dropped and why).
     """
 
     formula: str
+    fitted_formula: str
     terms: list[str]
     labels: list[str]
     draws: np.ndarray
@@ -85,11 +86,32 @@ class TopicEffects:
     year_df: int | None
     level: float
     spec: Any = field(repr=False)
+    proportions: np.ndarray = field(repr=False)
+    groups: np.ndarray = field(repr=False)
     notes: list[str] = field(default_factory=list)
 
     @property
     def n_draws(self) -> int:
         return self.draws.shape[0]
+
+    @property
+    def description(self) -> str:
+        """The formula in words for captions: ``year_spline + level (year_spline: natural cubic spline, 3 df)``."""
+        if self.year_df is None:
+            return self.formula
+        return f"{self.formula} (year_spline: natural cubic spline, {self.year_df} df)"
+
+    def _references(self) -> dict[str, str]:
+        """The level each treatment-coded term is compared with: ``{"level[T.county]": "city"}``."""
+        out = {}
+        for factor, state in self.spec.factor_contrasts.items():
+            base = getattr(state.contrasts, "base", None)
+            if base is None or not state.levels:
+                continue
+            reference = state.levels[0] if repr(base).endswith("UNSET") else base
+            prefix = f"{factor}[T."
+            out.update({term: str(reference) for term in self.terms if term.startswith(prefix)})
+        return out
 
     def _summary(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Estimate, interval and standard deviation of the linear functions ``rows`` (n x terms) of the
@@ -101,10 +123,12 @@ class TopicEffects:
         return estimate, low, high, values.std(axis=1, ddof=1)
 
     def coefficients(self) -> pd.DataFrame:
-        """One row per topic and term: estimate, std_error, ci_low, ci_high, p_value, n_reports, n_clusters, cov_type.
+        """One row per topic and term: estimate, std_error, ci_low, ci_high, p_value, reference, n_reports,
+        n_clusters, cov_type.
 
-        ``p_value`` is two-sided from the normal approximation ``estimate / std_error``. Spline
-        terms (``year_spline[1]``...) mean nothing one by one: read :meth:`expected`.
+        ``p_value`` is two-sided from the normal approximation ``estimate / std_error``;
+        ``reference`` is the level a category term is compared with (``level[T.county]``: city).
+        Spline terms (``year_spline[1]``...) mean nothing one by one: read :meth:`expected`.
         """
         mean, low, high, sd = self._summary(np.eye(len(self.terms)))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -115,7 +139,19 @@ class TopicEffects:
         ]
         table = pd.DataFrame(rows, columns=["topic", "label", "term", "estimate", "std_error", "ci_low", "ci_high",
                                             "p_value"])
+        table["reference"] = table["term"].map(self._references()).fillna("")
         return table.assign(n_reports=len(self.reports), n_clusters=self.n_clusters, cov_type=self.cov_type)
+
+    def mean_fit(self, topic: int) -> Any:
+        """statsmodels' OLS of one topic's report proportions at the posterior mean, with the same clustered
+        covariance: its ``summary()`` is the familiar regression table, without the topic model's uncertainty
+        (which :meth:`coefficients` adds).
+        """
+        import statsmodels.api as sm
+
+        x = pd.DataFrame(np.asarray(self.spec.get_model_matrix(self.reports), dtype=float), columns=self.terms)
+        y = pd.Series(self.proportions[:, topic], name=self.labels[topic])
+        return sm.OLS(y, x).fit(cov_type="cluster", cov_kwds={"groups": self.groups})
 
     def _grid_values(self, variable: str) -> list[Any]:
         column = self.reports[variable]
@@ -158,17 +194,23 @@ class TopicEffects:
         return counts.reindex(keys, fill_value=0).to_numpy()
 
     def expected(self, over: Sequence[str] | str | None = None,
-                 values: Mapping[str, Sequence[Any]] | None = None) -> pd.DataFrame:
+                 values: Mapping[str, Sequence[Any]] | None = None, observed: bool = True) -> pd.DataFrame:
         """Expected prevalence of each topic over a grid of the ``over`` covariates, with intervals.
 
         ``over`` defaults to every variable of the formula (e.g. each year by level); covariates
         left out are averaged over the reports as they are (the mix of reports held fixed).
         ``values`` overrides a covariate's grid (default: its distinct values in the fit, years
-        as ``Int64``). Columns: topic, label, the ``over`` covariates, prevalence, ci_low,
-        ci_high, n_reports (reports in the fit at that point of the grid), weighting.
+        as ``Int64``). With ``observed`` (the default, and unless ``values`` are given) only
+        points of the grid that have reports in the fit are kept: no prediction for provinces in
+        a year with only national reports; ``observed=False`` gives the whole grid,
+        extrapolations included. Columns: topic, label,
+        the ``over`` covariates, prevalence, ci_low, ci_high, n_reports (reports in the fit at
+        that point of the grid), weighting.
         """
         over = self.variables if over is None else [over] if isinstance(over, str) else list(over)
         grid = self._grid(over, values)
+        if observed and values is None:
+            grid = grid[self._counts(grid, over) > 0].reset_index(drop=True)
         mean, low, high, _ = self._summary(self._mean_rows(grid, over))
         counts = self._counts(grid, over)
         frames = [
@@ -179,7 +221,7 @@ class TopicEffects:
         table = pd.concat(frames, ignore_index=True)
         table = table[["topic", "label", *over, "prevalence", "ci_low", "ci_high", "n_reports"]].assign(
             weighting="report")
-        table.attrs.update(kind="expected", level=self.level, weighting="report", formula=self.formula)
+        table.attrs.update(kind="expected", level=self.level, weighting="report", formula=self.description)
         return table
 
     def differences(self, over: str = "year", periods: Mapping[str, tuple[Any, Any]] | Sequence[tuple[Any, Any]] | None = None,
@@ -307,7 +349,7 @@ def estimate_effects(
     if cluster is not None and cluster not in units.columns:
         raise ValueError(f"no column {cluster!r} to cluster by; pass cluster=None for HC1")
     report_columns = list(dict.fromkeys([*variables, *([cluster] if cluster else [])]))
-    _report_frame(units, report_columns)  # checks constancy within reports
+    _report_frame(units, report_columns)  # a covariate that varies within a report fails here, before any exclusion
     excluded = exclusions(units, variables)
     keep = units[variables].notna().all(axis=1).to_numpy() & (units["n_tokens"].fillna(0).to_numpy() > 0)
     kept = units[keep].reset_index(drop=True)
@@ -316,7 +358,7 @@ def estimate_effects(
     order = np.argsort(pd.Index(reports["doc_id"]).get_indexer(kept["doc_id"]), kind="stable")
     kept, gamma = kept.iloc[order].reset_index(drop=True), gamma[order]
     report_of_unit = pd.Index(reports["doc_id"]).get_indexer(kept["doc_id"])
-    starts = np.flatnonzero(np.r_[True, report_of_unit[1:] != report_of_unit[:-1]])
+    starts = np.flatnonzero(np.r_[True, report_of_unit[1:] != report_of_unit[:-1]])  # units of a report together
 
     notes: list[str] = []
     fitted_formula, spline, df = formula, None, None
@@ -357,11 +399,13 @@ def estimate_effects(
         if n_clusters < _FEW_CLUSTERS:
             notes.append(f"only {n_clusters} clusters: cluster-robust standard errors may be too small")
 
-    centres, draws = _compose(x, groups, report_of_unit, starts, kept["n_tokens"].to_numpy(float), gamma, n_draws,
+    centres, draws = _compose(x, groups, starts, kept["n_tokens"].to_numpy(float), gamma, n_draws,
                      np.random.default_rng(seed), model_uncertainty)
-    return TopicEffects(formula=fitted_formula, terms=terms, labels=labels, draws=draws, centres=centres, reports=reports,
+    return TopicEffects(formula=formula, fitted_formula=fitted_formula, terms=terms, labels=labels, draws=draws, centres=centres, reports=reports,
                         variables=variables, excluded=excluded, cov_type=cov_type, n_clusters=n_clusters,
-                        year_df=df, level=level, spec=matrix.model_spec, notes=notes)
+                        year_df=df, level=level, spec=matrix.model_spec, notes=notes, groups=groups,
+                        proportions=_report_proportions(gamma / gamma.sum(axis=1, keepdims=True),
+                                                        kept["n_tokens"].to_numpy(float), starts))
 
 
 def _scores(x: np.ndarray, residuals: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -389,8 +433,12 @@ def cluster_covariance(x: np.ndarray, residuals: np.ndarray, groups: np.ndarray)
     return _correction(n, p, scores.shape[0]) * bread[None] @ meat @ bread[None]
 
 
-def _compose(x: np.ndarray, groups: np.ndarray, report_of_unit: np.ndarray, starts: np.ndarray, tokens: np.ndarray,
-             gamma: np.ndarray, n_draws: int, rng: np.random.Generator,
+def _report_proportions(theta: np.ndarray, tokens: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each report's topic proportions (R x K): its units' proportions weighted by their tokens."""
+    return np.add.reduceat(tokens[:, None] * theta, starts) / np.add.reduceat(tokens, starts)[:, None]
+
+
+def _compose(x: np.ndarray, groups: np.ndarray, starts: np.ndarray, tokens: np.ndarray, gamma: np.ndarray, n_draws: int, rng: np.random.Generator,
              model_uncertainty: bool) -> tuple[np.ndarray, np.ndarray]:
     """OLS fits to posterior draws and coefficient draws (each n_draws x K x p) by the method of composition.
 
@@ -405,12 +453,11 @@ def _compose(x: np.ndarray, groups: np.ndarray, report_of_unit: np.ndarray, star
     projection = bread @ x.T  # p x R: OLS coefficients of any response
     n_groups = int(groups.max()) + 1
     scale = np.sqrt(_correction(n, p, n_groups))
-    report_tokens = np.add.reduceat(tokens, starts)[:, None]
     gamma32 = gamma.astype(np.float32)
     mean = gamma / gamma.sum(axis=1, keepdims=True)
 
     def fit(theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        y = np.add.reduceat(tokens[:, None] * theta, starts) / report_tokens  # R x K report proportions
+        y = _report_proportions(theta, tokens, starts)
         beta = projection @ y
         return beta, _scores(x, y - x @ beta, groups)
 
