@@ -9,8 +9,8 @@ from govtopics.models import LdaTopics, unit_topics
 from govtopics.trends import exclusions, integer_years, term_trends, topic_prevalence, topic_words_by_year
 
 # Four units of three reports; their proportions are gamma normalised: (0.9, 0.1), (0.1, 0.9), (0.5, 0.5), (0.2, 0.8).
-SMALL = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "year": [2022, 2022, 2022, 2023], "level": ["city", "city", "county", "city"],
-                      "n_tokens": [10, 30, 20, 10]})
+SMALL = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "year": [2022, 2022, 2022, 2023],
+                      "level": ["city", "city", "county", "city"], "n_tokens": [10, 30, 20, 10]})
 SMALL_GAMMA = np.array([[9.0, 1.0], [1.0, 9.0], [5.0, 5.0], [2.0, 8.0]])
 
 

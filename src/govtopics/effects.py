@@ -68,7 +68,8 @@ class TopicEffects:
     Tables: :meth:`coefficients`, :meth:`expected`, :meth:`differences`. Attributes: ``formula``
     (as given), ``fitted_formula`` (``year_spline`` spelled out), ``terms`` (coefficient names), ``draws`` (n_draws x
     K x terms: the coefficient draws the intervals come from), ``centres`` (the same without the
-    sampling shock: the OLS fit to each posterior draw; their mean is the estimate), ``reports`` (one row per report in the fit: doc_id and covariates), ``excluded``
+    sampling shock: the OLS fit to each posterior draw; their mean is the estimate), ``reports``
+    (one row per report in the fit: doc_id and covariates), ``excluded``
     (doc_id, reason), ``cov_type``, ``n_clusters``, ``year_df``, ``notes`` (what was dropped and why).
     """
 
@@ -161,7 +162,7 @@ class TopicEffects:
         return sorted(values)
 
     def _mean_rows(self, grid: pd.DataFrame, over: Sequence[str]) -> np.ndarray:
-        """Design rows averaged over the reports' own values of every variable not in ``over`` (one row per grid row)."""
+        """Design rows, one per grid row, averaged over the reports' own values of the variables not in ``over``."""
         others = [v for v in self.variables if v not in over]
         if others:
             mix = self.reports[others].value_counts(dropna=False).reset_index(name="weight")
@@ -181,7 +182,9 @@ class TopicEffects:
         if unknown:
             raise ValueError(f"{unknown} not in the formula's variables {self.variables}")
         axes = [values.get(v, self._grid_values(v)) for v in over]
-        grid = pd.MultiIndex.from_product(axes, names=list(over)).to_frame(index=False) if over else pd.DataFrame(index=[0])
+        if not over:
+            return pd.DataFrame(index=[0])
+        grid = pd.MultiIndex.from_product(axes, names=list(over)).to_frame(index=False)
         if "year" in grid.columns:
             grid["year"] = integer_years(grid["year"])
         return grid
@@ -224,7 +227,8 @@ class TopicEffects:
         table.attrs.update(kind="expected", level=self.level, weighting="report", formula=self.description)
         return table
 
-    def differences(self, over: str = "year", periods: Mapping[str, tuple[Any, Any]] | Sequence[tuple[Any, Any]] | None = None,
+    def differences(self, over: str = "year",
+                    periods: Mapping[str, tuple[Any, Any]] | Sequence[tuple[Any, Any]] | None = None,
                     within: Sequence[str] | str = ()) -> pd.DataFrame:
         """Differences in expected prevalence between consecutive values of ``over`` (year to year), with intervals.
 
@@ -242,7 +246,8 @@ class TopicEffects:
             names = [str(s) for s in steps]
             members = [[s] for s in steps]
         else:
-            items = list(periods.items()) if isinstance(periods, Mapping) else [(f"{a}-{b}", (a, b)) for a, b in periods]
+            items = (list(periods.items()) if isinstance(periods, Mapping)
+                     else [(f"{a}-{b}", (a, b)) for a, b in periods])
             names = [name for name, _ in items]
             members = [[s for s in steps if a <= s <= b] for _, (a, b) in items]
             empty = [name for name, m in zip(names, members) if not m]
@@ -401,7 +406,8 @@ def estimate_effects(
 
     centres, draws = _compose(x, groups, starts, kept["n_tokens"].to_numpy(float), gamma, n_draws,
                      np.random.default_rng(seed), model_uncertainty)
-    return TopicEffects(formula=formula, fitted_formula=fitted_formula, terms=terms, labels=labels, draws=draws, centres=centres, reports=reports,
+    return TopicEffects(formula=formula, fitted_formula=fitted_formula, terms=terms, labels=labels, draws=draws,
+                        centres=centres, reports=reports,
                         variables=variables, excluded=excluded, cov_type=cov_type, n_clusters=n_clusters,
                         year_df=df, level=level, spec=matrix.model_spec, notes=notes, groups=groups,
                         proportions=_report_proportions(gamma / gamma.sum(axis=1, keepdims=True),
@@ -421,7 +427,7 @@ def _correction(n: int, p: int, n_groups: int) -> float:
 
 
 def cluster_covariance(x: np.ndarray, residuals: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """CR1 cluster-robust covariances (K x p x p) of the OLS fits on ``x`` whose residuals are the columns of ``residuals``.
+    """CR1 cluster-robust covariances (K x p x p) of OLS fits on ``x``, one per column of ``residuals``.
 
     The sandwich ``(X'X)^-1 (sum_g X_g' e_g e_g' X_g) (X'X)^-1`` times ``G/(G-1) (N-1)/(N-p)``:
     statsmodels' ``cov_type="cluster"`` with its default corrections, for all topics at once.
@@ -438,8 +444,8 @@ def _report_proportions(theta: np.ndarray, tokens: np.ndarray, starts: np.ndarra
     return np.add.reduceat(tokens[:, None] * theta, starts) / np.add.reduceat(tokens, starts)[:, None]
 
 
-def _compose(x: np.ndarray, groups: np.ndarray, starts: np.ndarray, tokens: np.ndarray, gamma: np.ndarray, n_draws: int, rng: np.random.Generator,
-             model_uncertainty: bool) -> tuple[np.ndarray, np.ndarray]:
+def _compose(x: np.ndarray, groups: np.ndarray, starts: np.ndarray, tokens: np.ndarray, gamma: np.ndarray,
+             n_draws: int, rng: np.random.Generator, model_uncertainty: bool) -> tuple[np.ndarray, np.ndarray]:
     """OLS fits to posterior draws and coefficient draws (each n_draws x K x p) by the method of composition.
 
     Each coefficient draw is ``beta + sqrt(c) (X'X)^-1 sum_g xi_g s_g`` with ``xi_g`` standard

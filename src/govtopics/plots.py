@@ -337,7 +337,7 @@ _PALETTE_CHUNK = 48
 
 @functools.cache
 def _palette(n: int) -> tuple[str, ...]:
-    """The first ``n`` topic colours (computed a chunk at a time: the greedy choice makes every palette a prefix of longer ones)."""
+    """The first ``n`` topic colours, computed a chunk at a time (greedy choice: every palette is a prefix of longer ones)."""
     size = max(len(PALETTE), _PALETTE_CHUNK * math.ceil(n / _PALETTE_CHUNK))
     if n < size:
         return _palette(size)[:n]
@@ -1081,5 +1081,7 @@ def plot_prevalence_by_part(
         _count_strip(ax, counts, ["0.6"], label=i % ncols == 0)
     fig.colorbar(mesh, ax=axes, label="topic prevalence within the part", format=PercentFormatter(1, decimals=0),
                  shrink=0.6)
-    fig.supxlabel("year (bars: reports with the part)")
+    caption = _caption(prev_part, strip=False, interval=None)
+    fig.suptitle(_wrap(caption, max(40, int(_figure_width(fig) * 15))), fontsize=8, color="0.3")
+    fig.supxlabel("year (bars: reports with the part, square-root scale)")
     return fig

@@ -162,7 +162,8 @@ def topic_prevalence(
     weighting. Prevalence sums to 1 over topics within a group. ``attrs`` hold ``weighting``,
     ``level``, ``by`` and ``excluded`` (records of :func:`exclusions`).
 
-    >>> units = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "year": [2022, 2022, 2022, 2023], "n_tokens": [10, 30, 20, 10]})
+    >>> units = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "year": [2022, 2022, 2022, 2023],
+    ...                       "n_tokens": [10, 30, 20, 10]})
     >>> gamma = np.array([[9.0, 1.0], [1.0, 9.0], [5.0, 5.0], [2.0, 8.0]])
     >>> prev = topic_prevalence(units, gamma, n_boot=200)
     >>> prev[["topic", "year", "prevalence", "n_reports", "single_report"]].round(3).values.tolist()
