@@ -186,7 +186,17 @@ def test_one_year_and_one_level_are_noted_not_fitted():
 def test_one_issuing_unit_falls_back_to_hc1():
     units, gamma = synthetic(n_govs=1, years=list(range(1990, 2002)))
     fit = estimate_effects(units, gamma, "year_spline", n_draws=20)
-    assert fit.cov_type.startswith("HC1") and fit.n_clusters == 12
+    assert fit.cov_type.startswith("HC1 (one unit") and fit.n_clusters == 12
+    fit = estimate_effects(units.assign(unit=None), gamma, "year_spline", n_draws=20)
+    assert fit.cov_type.startswith("HC1 (no report has a unit") and fit.n_clusters == 12
+
+
+def test_a_report_without_an_issuing_unit_is_its_own_cluster():
+    units, gamma = synthetic(n_govs=6)
+    units.loc[units["doc_id"].isin(["g0-2019", "g0-2020"]), "unit"] = None
+    fit = estimate_effects(units, gamma, "year_spline + level", n_draws=20)
+    assert fit.cov_type == "cluster(unit)" and fit.n_clusters == 6 + 2
+    assert "2 report(s) without a unit: each is its own cluster" in fit.notes
 
 
 def test_covariates_must_be_report_level():
@@ -209,8 +219,11 @@ def test_draws_have_the_cluster_robust_covariance_and_keep_shares_summing_to_one
         reference = sm.OLS(y[:, k], x).fit(cov_type="cluster", cov_kwds={"groups": groups})
         np.testing.assert_allclose(fit.mean_fit(k).cov_params().to_numpy(), reference.cov_params())
         np.testing.assert_allclose(fit.centres[0, k], reference.params, atol=1e-12)
-        sd = np.sqrt(np.diag(reference.cov_params()))
+        nu = 24 - 1  # draws are Student t with G - 1 degrees of freedom: variance nu / (nu - 2) times V
+        sd = np.sqrt(np.diag(reference.cov_params()) * nu / (nu - 2))
         sample = np.cov(fit.draws[:, k, :].T)  # 4000 draws: about 2% Monte Carlo error
         np.testing.assert_allclose(np.sqrt(np.diag(sample)), sd, rtol=0.05)
-        np.testing.assert_allclose(sample / np.outer(sd, sd), reference.cov_params() / np.outer(sd, sd), atol=0.06)
+        sample_sd = np.sqrt(np.diag(sample))
+        np.testing.assert_allclose(sample / np.outer(sample_sd, sample_sd), reference.cov_params() * nu / (nu - 2)
+                                   / np.outer(sd, sd), atol=0.06)  # the same correlations
     np.testing.assert_allclose(fit.draws.sum(axis=1), np.tile([1.0, 0, 0, 0], (4000, 1)), atol=1e-9)

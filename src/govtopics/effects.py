@@ -6,8 +6,9 @@ composition* (Treier and Jackman 2008; ``estimateEffect(uncertainty="Global")``)
 times, every unit's topic proportions are drawn from its posterior Dirichlet(gamma) and averaged
 to its report (units weighted by tokens, so each report counts once), each topic's report
 proportions are fitted by OLS with a cluster-robust covariance (CR1, clustered by issuing unit:
-reports of one government are not independent), and one coefficient vector is drawn from
-N(estimate, covariance). The pooled draws carry both the topic model's uncertainty and the
+reports of one government are not independent), and one coefficient vector is drawn from a
+multivariate t with G - 1 degrees of freedom (G clusters) around the estimate with that
+covariance (normal when clusters are many). The pooled draws carry both the topic model's uncertainty and the
 regression's sampling uncertainty. Estimates are their mean, standard errors their standard
 deviation, intervals their quantiles; expected prevalence and its differences are the same
 linear functions of every draw.
@@ -337,7 +338,7 @@ def estimate_effects(
     >>> fit = estimate_effects(units, gamma, "level", n_draws=200)
     >>> row = fit.coefficients().query("topic == 0 and term == 'level[T.county]'").iloc[0]
     >>> print(f"{row.estimate:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]")
-    0.21 [0.17, 0.24]
+    0.21 [0.18, 0.24]
     """
     import formulaic
 
@@ -387,22 +388,23 @@ def estimate_effects(
     terms = [_pretty(t, spline) for t in matrix.columns]
     _check_rank(x, terms)
 
+    known = reports[cluster].notna() if cluster is not None else pd.Series(False, index=reports.index)
     if cluster is None:
-        groups = np.arange(len(reports))
-    else:
-        ids = reports[cluster].astype(object).where(reports[cluster].notna(), "report:" + reports["doc_id"].astype(str))
-        groups = pd.factorize(ids)[0]
-    n_clusters = int(groups.max()) + 1
-    if cluster is None:
-        cov_type = "HC1"
-    elif n_clusters < 2:
-        groups, n_clusters = np.arange(len(reports)), len(reports)
-        cov_type = f"HC1 (one {cluster}: reports cannot be clustered)"
+        groups, cov_type = np.arange(len(reports)), "HC1"
+    elif not known.any():
+        groups, cov_type = np.arange(len(reports)), f"HC1 (no report has a {cluster}: each is its own cluster)"
+        notes.append(cov_type)
+    elif reports.loc[known, cluster].nunique() < 2 and known.all():
+        groups, cov_type = np.arange(len(reports)), f"HC1 (one {cluster}: reports cannot be clustered)"
         notes.append(cov_type)
     else:
-        cov_type = f"cluster({cluster})"
-        if n_clusters < _FEW_CLUSTERS:
-            notes.append(f"only {n_clusters} clusters: cluster-robust standard errors may be too small")
+        ids = reports[cluster].astype(object).where(known, "report:" + reports["doc_id"].astype(str))
+        groups, cov_type = pd.factorize(ids)[0], f"cluster({cluster})"
+        if not known.all():
+            notes.append(f"{int((~known).sum())} report(s) without a {cluster}: each is its own cluster")
+    n_clusters = int(groups.max()) + 1
+    if cov_type.startswith("cluster") and n_clusters < _FEW_CLUSTERS:
+        notes.append(f"only {n_clusters} clusters: cluster-robust standard errors may be too small")
 
     centres, draws = _compose(x, groups, starts, kept["n_tokens"].to_numpy(float), gamma, n_draws,
                      np.random.default_rng(seed), model_uncertainty)
@@ -449,16 +451,20 @@ def _compose(x: np.ndarray, groups: np.ndarray, starts: np.ndarray, tokens: np.n
     """OLS fits to posterior draws and coefficient draws (each n_draws x K x p) by the method of composition.
 
     Each coefficient draw is ``beta + sqrt(c) (X'X)^-1 sum_g xi_g s_g`` with ``xi_g`` standard
-    normal per cluster and ``s_g`` the cluster's score sums: exactly normal with the CR1
-    covariance of :func:`cluster_covariance`, jointly over terms and topics. As every report's
-    residuals sum to zero over topics, so does every draw's deviation: expected prevalence
-    sums to 1 over topics in each draw.
+    normal per cluster and ``s_g`` the cluster's score sums: normal with the CR1 covariance of
+    :func:`cluster_covariance`, jointly over terms and topics, then scaled by
+    ``sqrt(nu / chi2_nu)`` with ``nu = min(G - 1, N - p)``, which makes it Student t: with few
+    clusters the sandwich is too small, and t(G - 1) is the reference Stata and the
+    cluster-robust literature use (Cameron and Miller 2015). As every report's residuals sum to
+    zero over topics, so does every draw's deviation: expected prevalence sums to 1 over topics
+    in each draw.
     """
     n, p = x.shape
     bread = np.linalg.inv(x.T @ x)
     projection = bread @ x.T  # p x R: OLS coefficients of any response
     n_groups = int(groups.max()) + 1
     scale = np.sqrt(_correction(n, p, n_groups))
+    nu = min(n_groups - 1, n - p)
     gamma32 = gamma.astype(np.float32)
     mean = gamma / gamma.sum(axis=1, keepdims=True)
 
@@ -474,6 +480,7 @@ def _compose(x: np.ndarray, groups: np.ndarray, starts: np.ndarray, tokens: np.n
         if model_uncertainty:
             sample = rng.standard_gamma(gamma32, dtype=np.float32)
             beta, scores = fit((sample / sample.sum(axis=1, keepdims=True)).astype(float))
-        shock = scale * bread @ np.einsum("g,gpk->pk", rng.standard_normal(n_groups), scores)
+        t_scale = np.sqrt(nu / rng.chisquare(nu))
+        shock = scale * t_scale * bread @ np.einsum("g,gpk->pk", rng.standard_normal(n_groups), scores)
         centres[d], draws[d] = beta.T, (beta + shock).T
     return centres, draws
