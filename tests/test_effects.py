@@ -227,3 +227,11 @@ def test_draws_have_the_cluster_robust_covariance_and_keep_shares_summing_to_one
         np.testing.assert_allclose(sample / np.outer(sample_sd, sample_sd), reference.cov_params() * nu / (nu - 2)
                                    / np.outer(sd, sd), atol=0.06)  # the same correlations
     np.testing.assert_allclose(fit.draws.sum(axis=1), np.tile([1.0, 0, 0, 0], (4000, 1)), atol=1e-9)
+
+
+def test_two_years_give_a_straight_line_and_recover_their_difference():
+    units, gamma = synthetic(n_govs=30, years=[2025, 2026])
+    fit = estimate_effects(units, gamma, "year_spline + level", n_draws=200)
+    assert fit.year_df == 1 and fit.terms == ["Intercept", "year", "level[T.county]"]
+    rise = fit.differences("year").query("topic == 1").iloc[0]
+    assert rise["ci_low"] < YEARLY_RISE < rise["ci_high"]

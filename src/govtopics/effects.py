@@ -16,7 +16,7 @@ linear functions of every draw.
 **year_spline** stands for ``cr(year, df=D, constraints="center")``: a natural cubic regression
 spline of the year (mgcv's ``cr``), D - 1 interior knots at quantiles of the distinct years,
 boundary knots at the first and last year, linear beyond them, centred so that it does not
-repeat the intercept. D comes from the number of distinct years (:func:`spline_df`), never
+repeat the intercept (with D = 1, no interior knot, it is the straight line ``year``). D comes from the number of distinct years (:func:`spline_df`), never
 from the number of reports: a year with one report gets no coefficient of its own (a dummy
 fitted to a single report) but is carried by the smoothness of the curve through its
 neighbours, so thin years do not make the design singular. With one distinct year the term is
@@ -101,6 +101,8 @@ class TopicEffects:
         """The formula in words for captions: ``year_spline + level (year_spline: natural cubic spline, 3 df)``."""
         if self.year_df is None:
             return self.formula
+        if self.year_df == 1:
+            return f"{self.formula} (year_spline: a straight line in the year)"
         return f"{self.formula} (year_spline: natural cubic spline, {self.year_df} df)"
 
     def _references(self) -> dict[str, str]:
@@ -371,10 +373,14 @@ def estimate_effects(
     if _SPLINE.search(formula):
         n_years = reports["year"].nunique()
         df = year_df if year_df is not None else spline_df(n_years)
+        if df >= max(n_years, 2):
+            raise ValueError(f"year_df={df} needs more than {n_years} distinct years; at most {n_years - 1}")
         if df == 0:
             fitted_formula = _SPLINE.sub("1", formula)
             notes.append(f"year_spline dropped: {n_years} distinct year(s)")
             df = None
+        elif df == 1:  # a natural spline without interior knots is a straight line (and formulaic's cr needs one)
+            fitted_formula = _SPLINE.sub("year", formula)
         else:
             spline = f"cr(year, df={df}, constraints='center')"
             fitted_formula = _SPLINE.sub(spline, formula)
