@@ -188,3 +188,21 @@ def test_tfidf_keywords_find_what_is_specific(units):
 def test_tfidf_keywords_use_the_tokens_as_they_are():
     units = pd.DataFrame({"doc_id": ["a", "b"], "tokens": [["APP", "一", "APP"], ["法治"]]})
     assert tfidf_keywords(units)["term"].tolist() == ["APP", "一", "法治"]
+
+
+# -- a report without a year ---------------------------------------------------------------
+
+
+def test_a_report_without_a_year_takes_no_part_and_years_stay_integers(units):
+    missing = units.astype({"year": float})
+    missing.loc[missing["doc_id"].str.startswith("001"), "year"] = np.nan  # the 2022 report loses its year
+    with_int64 = missing.astype({"year": "Int64"})
+    for frame in (missing, with_int64):
+        by_year = tfidf_keywords(frame, by="year", top=3)
+        assert str(by_year["year"].dtype) == "Int64" and list(dict.fromkeys(by_year["year"])) == [2023, 2024, 2025]
+        pairs = consecutive_keyness(frame, top=2)
+        assert str(pairs["from"].dtype) == "Int64"
+        assert list(dict.fromkeys(zip(pairs["from"], pairs["to"]))) == [(2023, 2024), (2024, 2025)]
+        c25 = token_counts(units, units["year"] == 2025)
+        got = keyness(frame, 2025, 2024, min_count=1).set_index("term")
+        assert got.loc["普法", "count_target"] == c25["普法"]

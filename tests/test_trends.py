@@ -6,7 +6,12 @@ import pytest
 
 from govtopics import Tokenizer
 from govtopics.models import LdaTopics, unit_topics
-from govtopics.trends import term_trends, topic_prevalence, topic_words_by_year
+from govtopics.trends import exclusions, integer_years, term_trends, topic_prevalence, topic_words_by_year
+
+# Four units of three reports; their proportions are gamma normalised: (0.9, 0.1), (0.1, 0.9), (0.5, 0.5), (0.2, 0.8).
+SMALL = pd.DataFrame({"doc_id": ["a", "a", "b", "c"], "year": [2022, 2022, 2022, 2023],
+                      "level": ["city", "city", "county", "city"], "n_tokens": [10, 30, 20, 10]})
+SMALL_GAMMA = np.array([[9.0, 1.0], [1.0, 9.0], [5.0, 5.0], [2.0, 8.0]])
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +30,8 @@ def prevalence(fitted):
 def test_prevalence_sums_to_one_per_year(prevalence):
     assert prevalence.groupby("year")["prevalence"].sum().round(10).eq(1).all()
     assert sorted(prevalence["year"].unique()) == [2022, 2023, 2024, 2025]
+    assert str(prevalence["year"].dtype) == "Int64"
+    assert (prevalence["weighting"] == "report").all() and prevalence.attrs["weighting"] == "report"
 
 
 def test_intervals_contain_their_point(prevalence):
@@ -37,26 +44,79 @@ def test_reports_units_and_single_report_years(prevalence, fitted):
     units = fitted[0]
     per_year = prevalence.drop_duplicates("year").set_index("year")
     assert per_year["n_reports"].to_dict() == {2022: 1, 2023: 1, 2024: 1, 2025: 2}
-    assert per_year["n_units"].to_dict() == units.groupby("year").size().to_dict()
+    with_tokens = units[units["tokens"].map(len) > 0]
+    assert per_year["n_units"].to_dict() == with_tokens.groupby("year").size().to_dict()
     assert per_year["single_report"].to_dict() == {2022: True, 2023: True, 2024: True, 2025: False}
     assert per_year["few_reports"].all()
 
 
-def test_point_is_the_length_weighted_share(prevalence, fitted):
-    _, lda, table = fitted
-    rows = table[table["year"] == 2025]
-    theta = rows.filter(like="topic_").to_numpy()
-    expected = (rows["n_tokens"].to_numpy() @ theta) / rows["n_tokens"].sum()
-    got = prevalence[prevalence["year"] == 2025].sort_values("topic")["prevalence"].to_numpy()
-    assert np.allclose(got, expected)
+def test_report_weighting_against_a_hand_computation():
+    prev = topic_prevalence(SMALL, SMALL_GAMMA, n_boot=50).set_index(["topic", "year"])["prevalence"]
+    # report a: (10*0.9 + 30*0.1) / 40 = 0.3; report b: 0.5; each counts once in 2022 -> 0.4
+    assert prev[(0, 2022)] == pytest.approx(0.4) and prev[(1, 2022)] == pytest.approx(0.6)
+    assert prev[(0, 2023)] == pytest.approx(0.2)
+    tokens = topic_prevalence(SMALL, SMALL_GAMMA, weight="tokens", n_boot=50).set_index(["topic", "year"])
+    assert tokens.loc[(0, 2022), "prevalence"] == pytest.approx(22 / 60)  # (9 + 3 + 10) / 60 tokens
+    assert (tokens["weighting"] == "tokens").all()
 
 
-def test_deterministic(fitted, prevalence):
-    _, lda, table = fitted
-    again = topic_prevalence(table, lda.gamma_, lda.labels_, n_boot=300)
-    assert again.equals(prevalence)
-    fixed = topic_prevalence(table, lda.gamma_, lda.labels_, n_boot=300, model_uncertainty=False)
-    assert np.allclose(fixed["prevalence"], prevalence["prevalence"])
+def test_a_long_report_does_not_outweigh_ten_short_ones():
+    units = pd.DataFrame({"doc_id": [f"town{i}" for i in range(10)] + ["city"], "year": 2024,
+                          "n_tokens": [10] * 10 + [1000]})
+    gamma = np.array([[8.0, 2.0]] * 10 + [[1.0, 9.0]])
+    by_report = topic_prevalence(units, gamma, n_boot=50)
+    by_tokens = topic_prevalence(units, gamma, weight="tokens", n_boot=50)
+    assert by_report["prevalence"].iloc[0] == pytest.approx((10 * 0.8 + 0.1) / 11)
+    assert by_tokens["prevalence"].iloc[0] == pytest.approx((100 * 0.8 + 1000 * 0.1) / 1100)
+
+
+def test_report_weighted_interval_is_the_standard_error_of_a_mean():
+    # 400 one-unit reports, no model uncertainty: the bootstrap interval of a mean of report shares
+    # is about +-1.96 sd / sqrt(n) (units of other lengths weigh the same).
+    rng = np.random.default_rng(3)
+    shares = rng.beta(2, 5, 400)
+    units = pd.DataFrame({"doc_id": np.arange(400), "year": 2024, "n_tokens": rng.integers(5, 500, 400)})
+    prev = topic_prevalence(units, np.c_[shares, 1 - shares], n_boot=2000, model_uncertainty=False)
+    row = prev.iloc[0]
+    half = (row["ci_high"] - row["ci_low"]) / 2
+    assert row["prevalence"] == pytest.approx(shares.mean())
+    assert half == pytest.approx(1.96 * shares.std(ddof=1) / np.sqrt(400), rel=0.1)
+
+
+def test_prevalence_by_year_and_level_per_cell():
+    prev = topic_prevalence(SMALL, SMALL_GAMMA, by=["year", "level"], n_boot=100)
+    cells = prev[prev["topic"] == 0].set_index(["year", "level"])
+    assert cells["prevalence"].round(10).to_dict() == {(2022, "city"): 0.3, (2022, "county"): 0.5, (2023, "city"): 0.2}
+    assert cells["n_reports"].tolist() == [1, 1, 1] and cells["single_report"].all()
+    assert list(prev.columns[:4]) == ["topic", "label", "year", "level"]
+
+
+def test_prevalence_by_a_metadata_column_without_year():
+    units = SMALL.assign(province=["四川省", "四川省", "广东省", "广东省"])
+    prev = topic_prevalence(units, SMALL_GAMMA, by="province", n_boot=100)
+    got = prev[prev["topic"] == 0].set_index("province")["prevalence"].round(10).to_dict()
+    assert got == {"四川省": 0.3, "广东省": (0.5 + 0.2) / 2}
+    assert "year" not in prev.columns
+
+
+def test_integer_years_survive_a_missing_year():
+    units = SMALL.astype({"year": float})
+    units.loc[3, "year"] = np.nan  # report c has no year: the column turns float
+    prev = topic_prevalence(units, SMALL_GAMMA, n_boot=50)
+    assert str(prev["year"].dtype) == "Int64" and prev["year"].tolist() == [2022, 2022]
+    assert prev.attrs["excluded"] == [{"doc_id": "c", "reason": "no year"}]
+    assert exclusions(units).values.tolist() == [["c", "no year"]]
+    assert integer_years(units["year"]).tolist()[2:] == [2022, pd.NA]
+    trends = term_trends(units.assign(tokens=[["普法"], ["普法", "宣传"], ["宣传"], ["普法"]]), ["普法"])
+    assert trends["year"].tolist() == [2022] and str(trends["year"].dtype) == "Int64"
+    assert trends["count"].tolist() == [2]
+
+
+def test_reports_without_tokens_are_excluded_with_their_reason():
+    units = SMALL.assign(n_tokens=[10, 30, 0, 10])
+    prev = topic_prevalence(units, SMALL_GAMMA, n_boot=50)
+    assert prev.attrs["excluded"] == [{"doc_id": "b", "reason": "no tokens"}]
+    assert prev.set_index(["topic", "year"]).loc[(0, 2022), "prevalence"] == pytest.approx(0.3)
 
 
 def test_model_uncertainty_widens_intervals_when_units_are_uncertain():

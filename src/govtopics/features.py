@@ -20,6 +20,8 @@ from scipy.special import xlogy
 from scipy.stats import chi2 as chi2_distribution
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from .trends import _with_integer_years
+
 __all__ = [
     "CORRECTIONS", "MEASURES", "consecutive_keyness", "keyness", "term_counts", "tfidf_keywords", "year_keyness",
 ]
@@ -45,7 +47,8 @@ def tfidf_keywords(
     The units of a document or group are joined into one pseudo-document; scikit-learn's
     ``TfidfVectorizer`` (smooth idf, l2 norm) is fitted across them on the ready tokens.
     Columns ``[by or "doc_id", "rank", "term", "score"]``, sorted by group then rank; terms a
-    group lacks are never listed, so a group may have fewer than ``top`` rows.
+    group lacks are never listed, so a group may have fewer than ``top`` rows. Units without a
+    value of ``by`` (a report without a year) take no part; years come out as ``Int64``.
 
     >>> units = pd.DataFrame({"doc_id": ["a", "a", "b"], "part": ["plans", "problems", "plans"],
     ...                       "tokens": [["普法", "宣传"], ["普法", "短板"], ["宣传", "宪法"]]})
@@ -55,6 +58,8 @@ def tfidf_keywords(
     [['plans', '宣传'], ['problems', '短板']]
     """
     key = by or "doc_id"
+    if by is not None:
+        units = _with_integer_years(units[units[by].notna()], [by])
     # Sorted tokens: the same bag of words gives bit-identical scores whatever the row order.
     groups = {name: sorted(chain.from_iterable(tokens)) for name, tokens in units.groupby(key, dropna=False)["tokens"]}
     # analyzer=callable: the token lists are used as they are (no lowercasing, no regex); the
@@ -68,7 +73,8 @@ def tfidf_keywords(
     })
     frame = frame.sort_values([key, "score", "term"], ascending=[True, False, True], kind="stable", ignore_index=True)
     frame["rank"] = frame.groupby(key, dropna=False).cumcount() + 1
-    return frame.loc[frame["rank"] <= top, [key, "rank", "term", "score"]].reset_index(drop=True)
+    frame = frame.loc[frame["rank"] <= top, [key, "rank", "term", "score"]].reset_index(drop=True)
+    return _with_integer_years(frame, [key])
 
 
 def term_counts(units: pd.DataFrame, by: str = "year", client: Any = None) -> pd.DataFrame:
@@ -103,11 +109,12 @@ def _group_terms(row: tuple[Any, list[str]]) -> list[tuple[Any, str]]:
 
 
 def _select(units: pd.DataFrame, by: str, value: Any) -> np.ndarray:
-    """Row mask: a boolean array as given, a list of values of ``units[by]``, or one value."""
+    """Row mask: a boolean array as given, a list of values of ``units[by]``, or one value (a missing value
+    matches nothing: a report without a year is in no year)."""
     if isinstance(value, (pd.Series, np.ndarray, list, tuple)):
         array = np.asarray(value)
-        return array if array.dtype == bool else units[by].isin(array).to_numpy()
-    return (units[by] == value).to_numpy()
+        return array if array.dtype == bool else units[by].isin(array).fillna(False).to_numpy(dtype=bool)
+    return (units[by] == value).fillna(False).to_numpy(dtype=bool)
 
 
 def _counts(tokens: pd.Series) -> pd.Series:
@@ -240,11 +247,13 @@ def consecutive_keyness(units: pd.DataFrame, min_count: int = 5, top: int = 20) 
     >>> consecutive_keyness(units, min_count=1, top=1)[["from", "to", "term", "direction"]].values.tolist()
     [[2022, 2023, '宪法', 'rising'], [2022, 2023, '普法', 'falling'], [2023, 2024, '宪法', 'rising'], [2023, 2024, '普法', 'falling']]
     """
-    years = sorted(units["year"].dropna().unique())
+    units = _with_integer_years(units, ["year"])
+    years = [int(year) for year in sorted(units["year"].dropna().unique())]
     frames = []
     for earlier, later in zip(years, years[1:]):
         pair = year_keyness(units, earlier, later, min_count=min_count)
         falling = pair[pair["direction"] == "falling"].sort_values(["g2", "term"], kind="stable")
         frames += [pair[pair["direction"] == "rising"].head(top), falling.head(top)]
     columns = ["from", "to", "term", "direction", "g2", "count_from", "count_to", "log_ratio", "p"]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return table.astype({"from": "Int64", "to": "Int64"})
