@@ -427,12 +427,12 @@ def _indented(line: str) -> bool:
 _Line = tuple[int, str, bool]
 
 
-def _layout_lines(text: str) -> tuple[list[_Line], list[Removal], Counter[str]]:
-    """Numbered, normalized paragraphs of a plain text, the private-use breaks removed, and the break counts."""
+def _layout_lines(lines: list[tuple[int, str]]) -> tuple[list[_Line], list[Removal], Counter[str]]:
+    """Numbered, normalized paragraphs of numbered input lines, the private-use breaks removed, and the break counts."""
     numbered: list[_Line] = []
     removed: list[Removal] = []
     counts: Counter[str] = Counter()
-    for number, raw in enumerate(re.split(r"\r\n|\r|\n", text), start=1):
+    for number, raw in lines:
         pieces, kinds, dropped = split_layout(raw)
         counts.update(kinds)
         removed += [Removal(number, "private-use break", f"U+{ord(c):04X}") for c in dropped]
@@ -521,7 +521,7 @@ def _header_like(text: str) -> bool:
 def _repeated_copy(lines: list[_Line]) -> tuple[int, int] | None:
     """The lines ``[start, end)`` that are a second copy of the report, or None.
 
-    The report's first sentence (its first line of 30 characters or more) is looked for
+    The report's first sentence (its first line of 30 characters or more with a full stop) is looked for
     again further down. If the text from there to the end is the beginning of the report
     again (a page that repeats its title and opening, or a whole second copy), the second
     copy goes, with the title lines just above it that repeat the header. If instead the
@@ -529,7 +529,7 @@ def _repeated_copy(lines: list[_Line]) -> tuple[int, int] | None:
     Whitespace and line breaks do not count: a copy may be wrapped otherwise.
     """
     compact = [re.sub(r"\s", "", text) for _, text, _ in lines]
-    anchor_line = next((i for i, c in enumerate(compact) if len(c) >= 30 and not _header_like(c)), None)
+    anchor_line = next((i for i, c in enumerate(compact) if len(c) >= 30 and "。" in c), None)
     if anchor_line is None:
         return None
     starts, total = [], 0
@@ -590,9 +590,10 @@ def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
     layout: Counter[str] = Counter()
     if looks_like_html(page):
         numbered_html, markup = strip_html(page)
-        numbered = [(number, line, False) for number, line in numbered_html]
+        numbered, breaks, layout = _layout_lines(numbered_html)
+        markup += breaks
     else:
-        numbered, markup, layout = _layout_lines(text)
+        numbered, markup, layout = _layout_lines(list(enumerate(re.split(r"\r\n|\r|\n", text), start=1)))
     kept, removed = _drop_debris(numbered)
     # Decide on the kept text only, so a second pass makes the same decision (idempotence).
     traditional = simplify and is_traditional("\n".join(line for _, line, _ in kept))

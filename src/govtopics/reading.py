@@ -260,9 +260,9 @@ def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: 
     (2022, ['achievements'])
     """
     cleaned = clean_text(raw, simplify=simplify)
-    sections = parse_structure(cleaned.text)
     meta = extract_metadata(cleaned.text)
     meta.genre = detect_genre(cleaned.text)
+    sections = parse_structure(cleaned.text, meta.genre)
     return Document(
         id=doc_id,
         text=cleaned.text,
