@@ -11,6 +11,7 @@ head, whose text is kept in the audit under the rule ``"html markup"``.
 from __future__ import annotations
 
 import bisect
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -18,7 +19,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 
-__all__ = ["Removal", "CleanResult", "normalize_text", "clean_text", "to_simplified", "is_traditional", "looks_like_html", "strip_html"]
+from .structure import looks_like_heading, looks_like_signature
+
+__all__ = ["Removal", "CleanResult", "normalize_text", "clean_text", "to_simplified", "is_traditional", "looks_like_html", "strip_html",
+           "split_layout", "wrap_width", "shared_lines", "drop_shared_lines"]
 
 # Lines longer than this are body text by definition and never removed.
 MAX_DEBRIS_LINE = 60
@@ -168,16 +172,18 @@ _TRADITIONAL_ONLY = set(
 )
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_TRADITIONAL_CHAR = re.compile(f"[{''.join(sorted(_TRADITIONAL_ONLY))}]")
+
+
 def is_traditional(text: str, threshold: float = 0.02) -> bool:
     """True when traditional-only characters make up more than ``threshold`` of the CJK characters.
 
     >>> is_traditional("關於2020年法治政府建設情況的報告"), is_traditional("关于2020年法治政府建设情况的报告")
     (True, False)
     """
-    cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
-    if not cjk:
-        return False
-    return sum(c in _TRADITIONAL_ONLY for c in cjk) / len(cjk) > threshold
+    traditional = len(_TRADITIONAL_CHAR.findall(text))
+    return bool(traditional) and traditional / len(_CJK.findall(text)) > threshold
 
 
 @lru_cache(maxsize=1)
@@ -392,7 +398,7 @@ def split_layout(line: str) -> tuple[list[str], list[str], list[str]]:
     pieces: list[str] = []
     kinds: list[str] = []
     dropped: list[str] = []
-    segments = _ADDRESSEE_INSIDE.split(line)
+    segments = _ADDRESSEE_INSIDE.split(line) if "各位代表" in line else [line]
     kinds += ["addressee"] * (len(segments) - 1)
     for segment in segments:
         start = 0
@@ -443,9 +449,25 @@ def _layout_lines(lines: list[tuple[int, str]]) -> tuple[list[_Line], list[Remov
 
 # -- hard-wrapped text ---------------------------------------------------------------------------
 
+# East Asian wide and full-width characters (Unicode's EastAsianWidth W and F): CJK, kana, hangul, full-width forms.
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
+                   "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]")
+
+
 def _width(line: str) -> int:
-    """Display width: wide (CJK) characters count 2, others 1."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+    """Display width: wide (CJK) characters count 2, others 1.
+
+    >>> _width("2025年,GDP增长5%")
+    16
+    """
+    return len(line) + len(_WIDE.findall(line))
+
+
+def _clustered(lengths: list[int]) -> bool:
+    """At least 8 values, most of them (60%) within 20% below some value: the lengths of wrapped lines."""
+    if len(lengths) < 8:
+        return False
+    return any(bisect.bisect_right(lengths, n + 2) - bisect.bisect_left(lengths, 0.8 * n) >= 0.6 * len(lengths) for n in set(lengths))
 
 
 def wrap_width(lines: list[str]) -> int | None:
@@ -460,13 +482,15 @@ def wrap_width(lines: list[str]) -> int | None:
     >>> wrap_width(["一、主要举措。", "2024年,我镇坚持依法行政,取得成效。", "全年开展普法活动10次。"] * 4) is None
     True
     """
+    if not _clustered(sorted(len(line) for line in lines if len(line) >= 8)):  # a quick look at lengths first
+        return None
     widths = [_width(line) for line in lines]
     candidates = sorted(w for w in widths if w >= 16)
     if len(candidates) < 8:
         return None
     best, best_count = 0, 0
     for width in sorted(set(candidates)):
-        count = sum(1 for w in candidates if 0.85 * width <= w <= width + 2)
+        count = bisect.bisect_right(candidates, width + 2) - bisect.bisect_left(candidates, 0.85 * width)
         if count >= best_count:
             best, best_count = width, count
     if best_count < 0.6 * len(candidates):
@@ -506,7 +530,7 @@ def _drop_repeated_lines(lines: list[_Line]) -> tuple[list[_Line], list[Removal]
     kept: list[_Line] = []
     removed: list[Removal] = []
     for line in lines:
-        if kept and len(line[1]) >= 2 and re.sub(r"\s", "", line[1]) == re.sub(r"\s", "", kept[-1][1]):
+        if kept and len(line[1]) >= 2 and line[1] == kept[-1][1]:
             removed.append(Removal(line[0], "repeated line", line[1]))
         else:
             kept.append(line)
@@ -528,7 +552,7 @@ def _repeated_copy(lines: list[_Line]) -> tuple[int, int] | None:
     first copy is the beginning of the second (a truncated first copy), the first goes.
     Whitespace and line breaks do not count: a copy may be wrapped otherwise.
     """
-    compact = [re.sub(r"\s", "", text) for _, text, _ in lines]
+    compact = ["".join(text.split()) for _, text, _ in lines]
     anchor_line = next((i for i, c in enumerate(compact) if len(c) >= 30 and "。" in c), None)
     if anchor_line is None:
         return None
@@ -554,6 +578,13 @@ def _repeated_copy(lines: list[_Line]) -> tuple[int, int] | None:
     if len(first_copy) >= 200 and second_copy.startswith(first_copy):
         return anchor_line, line
     return None
+
+
+def _drop_repeats(lines: list[_Line]) -> tuple[list[_Line], list[Removal]]:
+    """Lines repeating the one before, then a repeated copy of the report, removed."""
+    lines, repeated = _drop_repeated_lines(lines)
+    lines, copy = _drop_repeated_copy(lines)
+    return lines, repeated + copy
 
 
 def _drop_repeated_copy(lines: list[_Line]) -> tuple[list[_Line], list[Removal]]:
@@ -586,26 +617,26 @@ def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
     >>> clean_text("各位代表:\u3000\u3000一、工作回顾\u3000\u3000过去一年。\t来源:人民网").text
     '各位代表:\\n一、工作回顾\\n过去一年。'
     """
-    page = "\n".join(_normalized_lines(text))
     layout: Counter[str] = Counter()
-    if looks_like_html(page):
-        numbered_html, markup = strip_html(page)
+    if looks_like_html(text):
+        numbered_html, markup = strip_html("\n".join(_normalized_lines(text)))
         numbered, breaks, layout = _layout_lines(numbered_html)
         markup += breaks
     else:
         numbered, markup, layout = _layout_lines(list(enumerate(re.split(r"\r\n|\r|\n", text), start=1)))
     kept, removed = _drop_debris(numbered)
+    kept, joins = _rejoin(kept)
+    if joins:
+        layout["hard wrap joined"] = joins
+    kept, repeats = _drop_repeats(kept)
+    removed += repeats
     # Decide on the kept text only, so a second pass makes the same decision (idempotence).
     traditional = simplify and is_traditional("\n".join(line for _, line, _ in kept))
     if traditional:
         kept, removed_after = _drop_debris([(number, to_simplified(line), indented) for number, line, indented in kept])
-        removed += removed_after
-    kept, joins = _rejoin(kept)
-    if joins:
-        layout["hard wrap joined"] = joins
-    kept, repeated = _drop_repeated_lines(kept)
-    kept, copy = _drop_repeated_copy(kept)
-    removed = sorted(markup + removed + repeated + copy, key=lambda r: r.line)
+        kept, repeats = _drop_repeats(kept)
+        removed += removed_after + repeats
+    removed = sorted(markup + removed, key=lambda r: r.line)
     return CleanResult("\n".join(line for _, line, _ in kept), removed, chars_before=len(text), traditional=traditional,
                        layout=dict(layout), origins=[number for number, _, _ in kept])
 
@@ -648,3 +679,55 @@ def _drop_debris(lines: list[_Line]) -> tuple[list[_Line], list[Removal]]:
             in_crumb and rule == "symbol-only line" and line in (">", "»", "/", ">>", "›"))
         in_crumb = rule == "breadcrumb" or after_separator
     return kept, removed
+
+
+# -- boilerplate a corpus shares -------------------------------------------------------------------
+
+# Title words (报告, 情况, ...) and a speaker's office before a name: metadata lines, never boilerplate.
+_TITLE_WORDS = re.compile(r"报告|总结|情况|要点|规划|计划|纲要|决议|意见|通知|讲话")
+_SPEAKER = re.compile(r".{0,24}(?:总理|省长|市长|主席|县长|区长|旗长|州长|镇长|乡长|书记|主任|委员|部长|厅长|局长)\s*[\u4e00-\u9fff·]{2,8}")
+
+
+def _boilerplate_candidate(line: str) -> bool:
+    """A line that may be page furniture: short, no sentence, no heading, title, signature or speaker line."""
+    return (0 < len(line) <= MAX_DEBRIS_LINE and line[-1] not in "。!?;:…" and "。" not in line and not looks_like_heading(line)
+            and not looks_like_signature(line) and not _TITLE_WORDS.search(line) and not _SPEAKER.fullmatch(line))
+
+
+def shared_lines(texts: list[str], *, min_documents: int = 3, min_share: float = 0.05) -> dict[str, int]:
+    """Lines found verbatim in at least ``max(min_documents, min_share × len(texts))`` of the texts, with their counts.
+
+    Only short lines that are no sentence, heading, title, signature or speaker line can be
+    shared boilerplate: a portal's banner, menu or footer (主办单位, 网站地图 ...) that no
+    named debris rule knows. Three documents are the least: two reports may share a line
+    by chance or by one unit's habit (its name), three copies of one short line that is not
+    a heading are a template. In a large corpus a line must also be in 5% of the documents,
+    so a phrase a few units happen to share is not taken for the sites' furniture.
+
+    >>> page = "政务服务网\\n关于2024年法治政府建设情况的报告\\n{}\\n一、主要举措\\n全年开展普法{}次。\\n网站地图 联系我们"
+    >>> shared_lines([page.format(unit, n) for unit, n in [("甲镇", 3), ("乙镇", 5), ("丙镇", 8), ("丁镇", 9)]])
+    {'政务服务网': 4, '网站地图 联系我们': 4}
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update({line for line in text.split("\n") if _boilerplate_candidate(line)})
+    needed = max(min_documents, math.ceil(min_share * len(texts)))
+    return {line: n for line, n in sorted(counts.items()) if n >= needed}
+
+
+def drop_shared_lines(result: CleanResult, shared: dict[str, int], documents: int) -> int:
+    """Remove the ``shared`` lines from a cleaned text, in place, each recorded in its audit; return how many.
+
+    The rule names the share: ``corpus boilerplate (in 12 of 31 documents)``.
+    """
+    lines = result.text.split("\n")
+    origins = result.origins or list(range(1, len(lines) + 1))
+    kept = [(line, origin) for line, origin in zip(lines, origins) if line not in shared]
+    if len(kept) == len(lines):
+        return 0
+    removed = [Removal(origin, f"corpus boilerplate (in {shared[line]} of {documents} documents)", line)
+               for line, origin in zip(lines, origins) if line in shared]
+    result.removed = sorted(result.removed + removed, key=lambda r: r.line)
+    result.text = "\n".join(line for line, _ in kept)
+    result.origins = [origin for _, origin in kept]
+    return len(removed)

@@ -20,7 +20,8 @@ from typing import Any
 import charset_normalizer
 import pandas as pd
 
-from .cleaning import CleanResult, clean_text
+from .cleaning import CleanResult, clean_text, drop_shared_lines, shared_lines
+from .duplicates import near_duplicates
 from .metadata import Metadata, extract_metadata
 from .structure import PARTS, Section, Unit, detect_genre, parse_structure, split_units
 
@@ -47,6 +48,9 @@ _SIGNATURES = (
 _USER_FIELDS = ("year", "unit", "level", "places")
 # Files above this size are skipped: a report is a few hundred kilobytes at most.
 MAX_BYTES = 50_000_000
+# Reports sharing this much of their text (Jaccard similarity of 5-character shingles) are one report saved twice:
+# a repost under another header still shares over 0.95; a unit's reports of two years rarely 0.6.
+NEAR_DUPLICATE = 0.9
 
 
 class DecodeError(ValueError):
@@ -353,6 +357,8 @@ def load_corpus(
     simplify: bool = True,
     max_bytes: int | None = MAX_BYTES,
     deduplicate: bool = True,
+    near_duplicate: float | None = NEAR_DUPLICATE,
+    boilerplate: bool = True,
 ) -> Corpus:
     """Load reports from a file, a folder (recursive), a list of paths, or a DataFrame with a ``text`` column.
 
@@ -363,6 +369,13 @@ def load_corpus(
     no limit), unreadable, empty, binary, undecodable, nothing left after cleaning, no body
     text, or (with ``deduplicate``) the same cleaned text as an earlier input, whatever its
     encoding ("duplicate of <id>"). Inputs are taken in sorted order, so the first copy is kept.
+    With ``deduplicate`` and ``near_duplicate`` (a similarity, None for exact copies only), a
+    report whose body is the same as another's but for headers or a truncation is skipped as
+    "near-duplicate of <id> (similarity 0.97)", keeping the longer copy
+    (:func:`~govtopics.duplicates.near_duplicates`); reports that state different years never
+    are. With ``boilerplate``, short lines repeated verbatim across the corpus (a portal's
+    banner or footer) are removed from every report, audited, and the reports re-structured
+    (:func:`~govtopics.cleaning.shared_lines`).
 
     Hidden entries of a folder (``.DS_Store``, ``.git/``, any name starting with ``.``) are not
     inputs and are neither loaded nor recorded; a hidden file named explicitly is loaded.
@@ -388,7 +401,7 @@ def load_corpus(
             doc = build_document(doc_id, values["text"], max_unit_chars=max_unit_chars, simplify=simplify)
             _override(doc, values)
             _keep(corpus, doc, doc_id, first_of_text)
-        return corpus
+        return _corpus_passes(corpus, max_unit_chars, boilerplate, near_duplicate if deduplicate else None)
 
     taken: set[str] = set()
     for path, root in _iter_files(source, corpus.skipped):
@@ -420,4 +433,30 @@ def load_corpus(
                              max_unit_chars=max_unit_chars, simplify=simplify)
         if _keep(corpus, doc, shown, first_of_text):
             taken.add(doc.id)
+    return _corpus_passes(corpus, max_unit_chars, boilerplate, near_duplicate if deduplicate else None)
+
+
+def _restructure(doc: Document, max_unit_chars: int) -> None:
+    """Sections and units again from the document's cleaned text (after corpus-level cleaning); metadata stay."""
+    doc.text = doc.cleaning.text
+    doc.sections = parse_structure(doc.text, doc.meta.genre)
+    doc.units = split_units(doc.sections, max_unit_chars)
+
+
+def _corpus_passes(corpus: Corpus, max_unit_chars: int, boilerplate: bool, near_duplicate: float | None) -> Corpus:
+    """The passes that need the whole corpus: shared boilerplate lines, then near-duplicate reports."""
+    docs = corpus.documents
+    if boilerplate and len(docs) >= 3:
+        shared = shared_lines([doc.text for doc in docs])
+        for doc in docs:
+            if shared and doc.cleaning is not None and drop_shared_lines(doc.cleaning, shared, len(docs)):
+                _restructure(doc, max_unit_chars)
+    gone: dict[int, str] = {i: "no body text left after removing corpus boilerplate" for i, doc in enumerate(docs) if not doc.units}
+    if near_duplicate is not None:
+        bodies = ["\n".join(unit.text for unit in doc.units) for doc in docs]
+        for i, j, similarity in near_duplicates(bodies, near_duplicate, keys=[doc.year for doc in docs]):
+            gone.setdefault(i, f"near-duplicate of {docs[j].id} (similarity {similarity:.2f})")
+    if gone:
+        corpus.skipped += [Skipped(docs[i].path or docs[i].id, reason) for i, reason in sorted(gone.items())]
+        corpus.documents = [doc for i, doc in enumerate(docs) if i not in gone]
     return corpus

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 
 __all__ = ["GENRES", "PARTS", "Section", "Unit", "cn_number", "detect_genre", "heading", "header_length", "label_part",
-           "parse_structure", "split_units"]
+           "looks_like_heading", "looks_like_signature", "parse_structure", "split_units"]
 
 PARTS = ("achievements", "duties", "problems", "plans", "other")
 # rule_of_law: the annual 法治政府建设情况报告 (and 依法行政 reports); government_work: a 政府工作报告 delivered to a
@@ -333,6 +333,25 @@ def _unnumbered_heading(line: str, genre: str, numbered: bool) -> bool:
         return False
     cue = _title_part(line, genre)
     return cue not in (None, "other") or (genre == "government_work" and not numbered)
+
+
+def looks_like_heading(line: str) -> bool:
+    """A heading of either genre: numbered, a bare numeral, a glossary or annex heading, or an unnumbered one naming a part.
+
+    >>> looks_like_heading("(三)加强执法"), looks_like_heading("2025年工作回顾"), looks_like_heading("网站地图 联系我们")
+    (True, True, False)
+    """
+    return bool(heading(line) or _BARE_NUMERAL.fullmatch(line) or _GLOSSARY.fullmatch(line) or _ANNEX.fullmatch(line)
+                or any(_unnumbered_heading(line, genre, True) for genre in ("rule_of_law", "government_work")))
+
+
+def looks_like_signature(line: str) -> bool:
+    """A signature line: a unit's name or a date.
+
+    >>> looks_like_signature("西仓镇人民政府"), looks_like_signature("2025年12月9日"), looks_like_signature("版权所有")
+    (True, True, False)
+    """
+    return bool(_SIGNATURE.match(line))
 
 
 @dataclass
