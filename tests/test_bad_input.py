@@ -462,3 +462,16 @@ def test_copy_cut_inside_its_last_character_keeps_the_text_before(tmp_path):
     assert doc.text == clean_text(data[:end].decode("utf-8")).text
     assert (doc.year, doc.unit) == (2024, "雍溪镇人民政府")
     assert_good_seed_loaded(corpus)
+
+
+def test_private_use_code_points_in_chinese_prose_are_not_binary_but_dense_or_foreign_ones_are():
+    report = seed_text("001")
+    with_breaks = "\ue004".join(report.split("\n"))  # a stand-in for every line end: about 0.5% of the text
+    assert decode_bytes(with_breaks.encode("utf-8"))[0] == with_breaks
+    glyphs = report.replace("法治", "法\ue0a1")  # a site's glyph for a character it could not encode
+    assert decode_bytes(glyphs.encode("utf-8"))[0] == glyphs
+    for text in ["\ue004" * 100 + report[:1000], ("abc def \ue004" * 200)]:  # over 5%, or not Chinese prose
+        with pytest.raises(ValueError, match="binary file: control bytes in the content"):
+            decode_bytes(text.encode("utf-8"))
+    with pytest.raises(ValueError, match="binary file"):
+        decode_bytes(report.replace("。", "\x01").encode("utf-8"))  # control characters keep the strict rule

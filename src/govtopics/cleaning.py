@@ -18,6 +18,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from .structure import looks_like_heading, looks_like_signature
 
@@ -82,7 +83,7 @@ DEBRIS_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("news dateline", r"[(\[]?\s*(新华社|中新社|人民网|新华网|央视网|本报)[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日(电|讯)\s*([(].{0,20}[)])?\s*[)\]]?", MAX_DEBRIS_LINE),
         ("newspaper source", r"[(\[]?\s*(来源\s*:?\s*)?《\s*[\u4e00-\u9fff]{1,8}报\s*》\s*[(]?[\d\s年月日,]*(第?\s*[\d\s]+(至\s*[\d\s]+)?\s*版)?\s*[)]?\s*[)\]]?", MAX_DEBRIS_LINE),
         ("missing-glyph note", r"字库未存字(注释)?\s*:?|@?\s*([①-⑳]|\d{1,2})\s*原字.{1,12}", MAX_DEBRIS_LINE),
-        ("symbol-only line", r"[^\w\u4e00-\u9fff]+", MAX_DEBRIS_LINE),
+        ("symbol-only line", r"(?![。,、;:!?”’)」』…\s]+$)[^\w\u4e00-\u9fff]+", MAX_DEBRIS_LINE),
     ]
 )
 # A label whose value is on the next line (来源: / 四川日报); the value goes with it.
@@ -348,6 +349,8 @@ _HEADING_START = re.compile(_MARKER)
 # A line this long is many paragraphs run together; it is cut before the headings inside it.
 LONG_LINE = 1000
 _HEADING_INSIDE = re.compile(rf"(?<=[。！？!?；;：:])[ \u3000]*(?={_MARKER}|各位代表)")
+# A top heading run into what follows it (一、主要举措和成效(一)加强学习...): its title ends where a sub-heading or list starts.
+_TITLE_RUN_ON = re.compile(r"^[一二三四五六七八九十]{1,3}\s*[、.．][^。！？!?；;：:,，]{2,45}?(?=[(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]是)")
 # The congress addressed (各位代表:) always opens a paragraph, even glued to the speaker's name.
 _ADDRESSEE_INSIDE = re.compile(r"(?<=[^\s,，、])[ \u3000\u00a0]*(?=各位代表[:：])")
 
@@ -420,7 +423,13 @@ def split_layout(line: str) -> tuple[list[str], list[str], list[str]]:
     for piece in pieces:
         parts = _HEADING_INSIDE.split(piece) if len(piece) > LONG_LINE else [piece]
         kinds += ["heading in long line"] * (len(parts) - 1)
-        out += parts
+        for part in parts:
+            title = _TITLE_RUN_ON.match(part) if len(parts) > 1 else None
+            if title:
+                kinds.append("heading in long line")
+                out += [title.group(), part[title.end():]]
+            else:
+                out.append(part)
     return out, kinds, dropped
 
 
@@ -429,8 +438,14 @@ def _indented(line: str) -> bool:
     return bool(re.match(r"\t|\u3000|[ \u00a0\u2002-\u200a]{2}", line))
 
 
-# A line of the pipeline: its line number in the input, its text, and whether it opened with an indent.
-_Line = tuple[int, str, bool]
+class _Line(NamedTuple):
+    """A line of the pipeline: its line number in the input, its text, whether it opened with an indent, and its
+    display width before normalization (as the page showed it: full-width commas are two columns)."""
+
+    number: int
+    text: str
+    indented: bool = False
+    width: int = 0
 
 
 def _layout_lines(lines: list[tuple[int, str]]) -> tuple[list[_Line], list[Removal], Counter[str]]:
@@ -443,7 +458,7 @@ def _layout_lines(lines: list[tuple[int, str]]) -> tuple[list[_Line], list[Remov
         counts.update(kinds)
         removed += [Removal(number, "private-use break", f"U+{ord(c):04X}") for c in dropped]
         first = _indented(raw)
-        numbered += [(number, _normalized_lines(piece)[0], first or i > 0) for i, piece in enumerate(pieces)]
+        numbered += [_Line(number, _normalized_lines(piece)[0], first or i > 0, _width(piece.strip())) for i, piece in enumerate(pieces)]
     return numbered, removed, counts
 
 
@@ -470,12 +485,13 @@ def _clustered(lengths: list[int]) -> bool:
     return any(bisect.bisect_right(lengths, n + 2) - bisect.bisect_left(lengths, 0.8 * n) >= 0.6 * len(lengths) for n in set(lengths))
 
 
-def wrap_width(lines: list[str]) -> int | None:
+def wrap_width(lines: list[str], widths: list[int] | None = None) -> int | None:
     """The fixed width a text was hard-wrapped at (PDF extraction, fixed-width exports), or None.
 
-    In wrapped text most lines are within a few columns of one width (half-width digits and
-    punctuation make the difference) and most of those full lines stop inside a sentence.
-    A text written one paragraph per line has lines of every length, each ending a sentence.
+    In wrapped text most lines are within a few columns of one width and most of those full
+    lines stop inside a sentence. A text written one paragraph per line has lines of every
+    length, each ending a sentence. ``widths`` are the lines' display widths (by default
+    computed from ``lines``: wide characters count two columns).
 
     >>> wrap_width(["依法行政推进法治建设" * 2, "各项任务落到实处。"] * 2 + ["深化改革优化营商环境" * 2] * 6)
     40
@@ -484,7 +500,7 @@ def wrap_width(lines: list[str]) -> int | None:
     """
     if not _clustered(sorted(len(line) for line in lines if len(line) >= 8)):  # a quick look at lengths first
         return None
-    widths = [_width(line) for line in lines]
+    widths = widths or [_width(line) for line in lines]
     candidates = sorted(w for w in widths if w >= 16)
     if len(candidates) < 8:
         return None
@@ -503,23 +519,24 @@ def wrap_width(lines: list[str]) -> int | None:
 def _rejoin(lines: list[_Line]) -> tuple[list[_Line], int]:
     """Join the lines of a hard-wrapped text back into paragraphs; return them and the number of joins.
 
-    A full line continues on the next one unless that one is indented or opens a heading.
+    A full line (within 15% of the wrap width, as the page showed it) continues on the next
+    one unless that one is indented or opens a heading.
     """
-    width = wrap_width([text for _, text, _ in lines])
+    width = wrap_width([line.text for line in lines], [line.width or _width(line.text) for line in lines])
     if width is None:
         return lines, 0
     out: list[_Line] = []
     tail_width = 0  # width of the last wrapped line of the paragraph being built
     joins = 0
-    for number, text, indented in lines:
-        if out and tail_width >= 0.85 * width and not indented and not _HEADING_START.match(text):
-            first_number, paragraph, first_indented = out[-1]
-            glue = " " if paragraph[-1:].isascii() and paragraph[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum() else ""
-            out[-1] = (first_number, paragraph + glue + text, first_indented)
+    for line in lines:
+        if out and tail_width >= 0.85 * width and not line.indented and not _HEADING_START.match(line.text):
+            paragraph = out[-1].text
+            glue = " " if paragraph[-1:].isascii() and paragraph[-1:].isalnum() and line.text[:1].isascii() and line.text[:1].isalnum() else ""
+            out[-1] = out[-1]._replace(text=paragraph + glue + line.text)
             joins += 1
         else:
-            out.append((number, text, indented))
-        tail_width = _width(text)
+            out.append(line)
+        tail_width = line.width or _width(line.text)
     return out, joins
 
 
@@ -530,8 +547,8 @@ def _drop_repeated_lines(lines: list[_Line]) -> tuple[list[_Line], list[Removal]
     kept: list[_Line] = []
     removed: list[Removal] = []
     for line in lines:
-        if kept and len(line[1]) >= 2 and line[1] == kept[-1][1]:
-            removed.append(Removal(line[0], "repeated line", line[1]))
+        if kept and len(line.text) >= 2 and line.text == kept[-1].text:
+            removed.append(Removal(line.number, "repeated line", line.text))
         else:
             kept.append(line)
     return kept, removed
@@ -552,7 +569,7 @@ def _repeated_copy(lines: list[_Line]) -> tuple[int, int] | None:
     first copy is the beginning of the second (a truncated first copy), the first goes.
     Whitespace and line breaks do not count: a copy may be wrapped otherwise.
     """
-    compact = ["".join(text.split()) for _, text, _ in lines]
+    compact = ["".join(line.text.split()) for line in lines]
     anchor_line = next((i for i, c in enumerate(compact) if len(c) >= 30 and "。" in c), None)
     if anchor_line is None:
         return None
@@ -595,7 +612,7 @@ def _drop_repeated_copy(lines: list[_Line]) -> tuple[list[_Line], list[Removal]]
         if found is None:
             break
         start, end = found
-        removed += [Removal(number, "repeated copy of the report", text) for number, text, _ in lines[start:end]]
+        removed += [Removal(line.number, "repeated copy of the report", line.text) for line in lines[start:end]]
         lines = lines[:start] + lines[end:]
     return lines, removed
 
@@ -631,14 +648,14 @@ def clean_text(text: str, *, simplify: bool = True) -> CleanResult:
     kept, repeats = _drop_repeats(kept)
     removed += repeats
     # Decide on the kept text only, so a second pass makes the same decision (idempotence).
-    traditional = simplify and is_traditional("\n".join(line for _, line, _ in kept))
+    traditional = simplify and is_traditional("\n".join(line.text for line in kept))
     if traditional:
-        kept, removed_after = _drop_debris([(number, to_simplified(line), indented) for number, line, indented in kept])
+        kept, removed_after = _drop_debris([line._replace(text=to_simplified(line.text)) for line in kept])
         kept, repeats = _drop_repeats(kept)
         removed += removed_after + repeats
     removed = sorted(markup + removed, key=lambda r: r.line)
-    return CleanResult("\n".join(line for _, line, _ in kept), removed, chars_before=len(text), traditional=traditional,
-                       layout=dict(layout), origins=[number for number, _, _ in kept])
+    return CleanResult("\n".join(line.text for line in kept), removed, chars_before=len(text), traditional=traditional,
+                       layout=dict(layout), origins=[line.number for line in kept])
 
 
 def _value_like(line: str, longest: int = 30) -> bool:
@@ -658,7 +675,8 @@ def _drop_debris(lines: list[_Line]) -> tuple[list[_Line], list[Removal]]:
     removed: list[Removal] = []
     pending: str | None = None  # the rule of a label (or link id) whose value may come next
     in_crumb = after_separator = False
-    for number, line, indented in lines:
+    for entry in lines:
+        number, line = entry.number, entry.text
         if not line:
             continue
         rule = debris_rule(line)
@@ -667,7 +685,7 @@ def _drop_debris(lines: list[_Line]) -> tuple[list[_Line], list[Removal]]:
         elif rule is None and after_separator and _BREADCRUMB_ITEM.fullmatch(line):
             rule = "breadcrumb"
         if rule is None:
-            kept.append((number, line, indented))
+            kept.append(entry)
         else:
             removed.append(Removal(number, rule, line))
         pending = None

@@ -64,7 +64,7 @@ _COMMON = re.compile(r"[\t\n\r\f\u0020-\u007e\u00a0-\u00ff\u2000-\u206f\u3000-\u
 def _plausible(text: str) -> bool:
     """Readable text: almost no control characters or unassigned code points (under 0.1%).
 
-    Private-use code points are tolerated up to 2% in text that is otherwise Chinese prose
+    Private-use code points are tolerated up to 5% (one in twenty characters) in text that is otherwise Chinese prose
     (more than half CJK): sites use them for glyphs they cannot encode and as stand-ins for
     paragraph breaks. Elsewhere they count as strictly as control characters, since a
     mis-decoded binary file is full of them.
@@ -78,7 +78,7 @@ def _plausible(text: str) -> bool:
     if (categories["Cc"] + categories["Cn"]) / len(text) >= 0.001:
         return False
     private = categories["Co"] / len(text)
-    return private < 0.001 or (private < 0.02 and _cjk_share(text) > 0.5)
+    return private < 0.001 or (private < 0.05 and _cjk_share(text) > 0.5)
 
 
 def _cjk_share(text: str) -> float:

@@ -450,8 +450,8 @@ def _plan_start(lines: list[str], fallback: bool = True) -> tuple[int, int] | No
     In order of the lines: a sub-heading naming plans (下一步打算); a sentence announcing the
     coming year (2025年,我镇将...); an enumeration starting again at 一是/(一)/1. after its
     second item (the problems' list is over). With ``fallback`` (the section's title names both
-    parts), the first sub-heading or list item after a problems paragraph that has no heading
-    of its own.
+    parts), a sub-heading or the first item of a list after problems written as running text
+    (no heading and no list of their own).
     """
     highest: dict[str, int] = {}
     problems_heading = False
@@ -471,7 +471,7 @@ def _plan_start(lines: list[str], fallback: bool = True) -> tuple[int, int] | No
         enum = _enumeration(line)
         if enum and enum[1] == 1 and highest.get(enum[0], 0) >= 2:
             return i, 0
-        if fallback and i > 0 and not problems_heading and (head is not None or _ENUM_START.match(line)):
+        if fallback and i > 0 and not problems_heading and not highest and (head is not None or enum and enum[1] == 1):
             return i, 0
         if enum:
             highest[enum[0]] = max(highest.get(enum[0], 0), enum[1])
@@ -673,7 +673,8 @@ def _bounded(text: str, max_chars: int) -> list[str]:
             atoms.append(sentence)
             continue
         for clause in _pieces(sentence, r"[,:、]+"):
-            atoms += [clause[i:i + max_chars] for i in range(0, len(clause), max_chars)]
+            size = math.ceil(len(clause) / math.ceil(len(clause) / max_chars))  # even pieces
+            atoms += [clause[i:i + size] for i in range(0, len(clause), size)]
     return _pack(atoms, max_chars)
 
 
