@@ -19,6 +19,7 @@ result does not depend on the run, the machine or ``PYTHONHASHSEED``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Hashable, Sequence
 
 import numpy as np
@@ -35,8 +36,10 @@ _EMPTY = np.iinfo(np.uint32).max
 # Texts with fewer shingles (some 300 characters) are not compared: a report is thousands of characters, and a
 # signature of a few shingles spread over 128 bins is mostly borrowed values, too coarse to measure similarity.
 MIN_SHINGLES = 300
-# Most members a bucket keeps: a corpus of thousands of near-identical forms stays linear.
+# Most members a bucket keeps, and most candidates (those sharing most bands) checked for one text: a corpus of
+# thousands of reports written to one template stays linear.
 BUCKET_SIZE = 50
+CANDIDATES = 64
 _NOT_TEXT = re.compile(r"[\W_]+")
 
 
@@ -125,16 +128,19 @@ def near_duplicates(texts: Sequence[str], threshold: float = 0.9, *, keys: Seque
     for i in order:
         signature, size = signatures[i]
         bands = [(band, signature[band * _ROWS:(band + 1) * _ROWS].tobytes()) for band in range(BANDS)]
-        candidates = dict.fromkeys(j for band in bands for j in buckets.get(band, ()))
+        shared = Counter(j for band in bands for j in buckets.get(band, ()))
+        if keys is not None and keys[i] is not None:
+            shared = Counter({j: n for j, n in shared.items() if keys[j] is None or keys[j] == keys[i]})
+        candidates = [j for j, _ in shared.most_common(CANDIDATES)]  # ties in first-seen order: deterministic
         best: tuple[float, int] | None = None
-        for j in candidates:
-            if keys is not None and keys[i] is not None and keys[j] is not None and keys[i] != keys[j]:
-                continue
-            other, other_size = signatures[j]
-            jaccard = similarity(signature, other)
-            contained = jaccard * (size + other_size) / ((1 + jaccard) * min(size, other_size))
-            if (jaccard >= threshold or (contained >= threshold and jaccard >= 0.5)) and (best is None or jaccard > best[0]):
-                best = (jaccard, j)
+        if candidates:
+            others = np.stack([signatures[j][0] for j in candidates])
+            jaccards = (others == signature).mean(axis=1)
+            for j, jaccard in zip(candidates, jaccards.tolist()):
+                other_size = signatures[j][1]
+                contained = jaccard * (size + other_size) / ((1 + jaccard) * min(size, other_size))
+                if (jaccard >= threshold or (contained >= threshold and jaccard >= 0.5)) and (best is None or jaccard > best[0]):
+                    best = (jaccard, j)
         if best is not None:
             found.append((i, best[1], round(best[0], 3)))
             continue
