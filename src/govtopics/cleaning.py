@@ -439,13 +439,17 @@ def _indented(line: str) -> bool:
 
 
 class _Line(NamedTuple):
-    """A line of the pipeline: its line number in the input, its text, whether it opened with an indent, and its
-    display width before normalization (as the page showed it: full-width commas are two columns)."""
+    """A line of the pipeline: its line number in the input, its text, whether it opened with an indent, and (for a
+    short line, which may be a wrapped one) its text before normalization, whose width is what the page showed."""
 
     number: int
     text: str
     indented: bool = False
-    width: int = 0
+    raw: str = ""
+
+    @property
+    def width(self) -> int:
+        return _width(self.raw or self.text)
 
 
 def _layout_lines(lines: list[tuple[int, str]]) -> tuple[list[_Line], list[Removal], Counter[str]]:
@@ -458,7 +462,9 @@ def _layout_lines(lines: list[tuple[int, str]]) -> tuple[list[_Line], list[Remov
         counts.update(kinds)
         removed += [Removal(number, "private-use break", f"U+{ord(c):04X}") for c in dropped]
         first = _indented(raw)
-        numbered += [_Line(number, _normalized_lines(piece)[0], first or i > 0, _width(piece.strip())) for i, piece in enumerate(pieces)]
+        # Only short lines can be wrapped lines: a long one needs no raw text for its width.
+        numbered += [_Line(number, _normalized_lines(piece)[0], first or i > 0, piece.strip() if len(piece) <= 200 else "")
+                     for i, piece in enumerate(pieces)]
     return numbered, removed, counts
 
 
@@ -522,7 +528,10 @@ def _rejoin(lines: list[_Line]) -> tuple[list[_Line], int]:
     A full line (within 15% of the wrap width, as the page showed it) continues on the next
     one unless that one is indented or opens a heading.
     """
-    width = wrap_width([line.text for line in lines], [line.width or _width(line.text) for line in lines])
+    texts = [line.text for line in lines]
+    if not _clustered(sorted(len(text) for text in texts if len(text) >= 8)):
+        return lines, 0
+    width = wrap_width(texts, [line.width for line in lines])
     if width is None:
         return lines, 0
     out: list[_Line] = []
@@ -536,7 +545,7 @@ def _rejoin(lines: list[_Line]) -> tuple[list[_Line], int]:
             joins += 1
         else:
             out.append(line)
-        tail_width = line.width or _width(line.text)
+        tail_width = line.width
     return out, joins
 
 
