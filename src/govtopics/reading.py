@@ -48,8 +48,8 @@ _SIGNATURES = (
 _USER_FIELDS = ("year", "unit", "level", "places")
 # Files above this size are skipped: a report is a few hundred kilobytes at most.
 MAX_BYTES = 50_000_000
-# Reports sharing this much of their text (Jaccard similarity of 5-character shingles) are one report saved twice:
-# a repost under another header still shares over 0.95; a unit's reports of two years rarely 0.6.
+# Reports sharing this share of their distinct 5-character shingles (Jaccard) are one report saved twice: headers and
+# cruft are a few lines of thousands, so a repost shares nearly all; reports that state different years never count.
 NEAR_DUPLICATE = 0.9
 
 
