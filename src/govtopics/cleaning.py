@@ -1,11 +1,21 @@
-"""Cleaning: one canonical character form, and web-page debris removed with an audit trail.
+"""Cleaning: paragraphs from any layout, one canonical character form, and debris removed with an audit trail.
+
+Paragraph breaks come in many forms (:func:`split_layout`): line ends, TABs that exports
+write for line ends, the two ideographic spaces of a first-line indent with no line end at
+all, NBSP or en-space runs, private-use characters some sites write for a break; a text
+hard-wrapped at a fixed width (PDF extraction) is joined back into paragraphs
+(:func:`wrap_width`), and a text with no breaks is cut before the headings inside it.
 
 Reports scraped from government portals carry the page around them: publication dates,
-font-size and share widgets, QR-code instructions, page counters. Those lines are removed
-by named rules that only ever match a *whole short line*, so body text is never touched.
-Every removed line is kept in the audit (:class:`Removal`). A page saved whole (HTML in a
-``.txt`` file) is first reduced to its text: tags go, and so do scripts, styles and the page
-head, whose text is kept in the audit under the rule ``"html markup"``.
+font-size, print and share widgets, QR-code instructions, page counters, related links,
+site footers, photo captions, news datelines. Those lines are removed by named rules
+(:data:`DEBRIS_RULES`) that only ever match a *whole short line*, so body text is never
+touched. A line repeated right after itself and a second copy of the whole report in one
+file go too, and, at the level of a corpus, lines that many of its reports share
+(:func:`shared_lines`). Every removed line is kept in the audit (:class:`Removal`). A page
+saved whole (HTML in a ``.txt`` file) is first reduced to its text: tags go, and so do
+scripts, styles and the page head, whose text is kept in the audit under the rule
+``"html markup"``.
 """
 
 from __future__ import annotations
