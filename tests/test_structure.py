@@ -228,7 +228,14 @@ def test_genre_from_title_or_address_whichever_comes_first():
 
 def test_heading_like_lines():
     assert [looks_like_heading(x) for x in ["一、工作回顾", "(二)存在的问题", "名词解释", "附件2", "过去五年的回顾", "今后五年的主要任务"]] == [True] * 6
-    assert [looks_like_heading(x) for x in ["欢迎访问本站", "全年开展普法活动12场。", "中共某镇委员会"]] == [False] * 3
+    assert [looks_like_heading(x) for x in ["欢迎访问本站", "全年开展普法活动12场。", "中共某镇委员会", "详见附注", "附件已报送县司法局。",
+                                            "各位代表"]] == [False] * 6
+
+
+def test_a_line_mentioning_a_note_or_an_annex_does_not_open_a_glossary():
+    text = "一、2025年工作回顾\n经济增长5%。\n详见附注\n附件已报送市人大常委会。\n二、2026年重点工作\n稳增长。\n附注:\n1.稳增长:指保持经济平稳。"
+    assert [(s.title, s.part) for s in parse_structure(text, "government_work")] == [
+        ("2025年工作回顾", "achievements"), ("2026年重点工作", "plans"), ("附注:", "other")]
 
 
 def test_units_never_exceed_the_bound():

@@ -63,8 +63,9 @@ _PART_RULES = (
     ("achievements", re.compile(r"举措|成效|成绩|开展情况|工作情况|主要做法|做法|进展|完成情况|主要工作|落实情况|基本情况")),
 )
 # Section names of a 政府工作报告, in the order of its outline.
-_GLOSSARY = re.compile(r"(?:附\s*:?\s*)?.{0,24}?(?:名词解释|名词注释|名词解读|术语解释|注释|附注|注解)\s*:?")
-_ANNEX = re.compile(r"附件\s*\d{0,2}\s*[:.、]?\s*(.{0,40})")
+_GLOSSARY = re.compile(r"(?:附\s*:?\s*|附件\s*\d{0,2}\s*:?\s*)?(?:《[^》]{1,20}》)?(?:有关内容|相关)?"
+                       r"(?:名词解释|名词注释|名词解读|术语解释|注释|附注|注解)\s*:?")
+_ANNEX = re.compile(r"附件\s*\d{0,2}\s*[:.、]?\s*([^。;!?]{0,40})")
 _GWR_REVIEW = re.compile(r"回顾|成就|成绩|成效|进展|执行情况|完成情况|总结|过去(?:的)?[一二三四五六七八九十两几]年|[一二三四五六七八九十两几]年来")
 _GWR_PROBLEMS = re.compile(r"困难和问题|问题和困难|存在的问题|主要问题|不足|问题和挑战|挑战和问题|矛盾和问题|风险挑战")
 _GWR_PLANS = re.compile(r"任务|目标|要求|部署|安排|建议|打算|今年|明年|今后|展望|方针|重点工作|主要考虑|政策取向|措施|"
@@ -327,7 +328,7 @@ def _unnumbered_heading(line: str, genre: str, numbered: bool) -> bool:
     """
     if not 4 <= len(line) <= MAX_UNNUMBERED or line[-1] in "。;!?:,、" or "。" in line or heading(line):
         return False
-    if line.startswith(("-", "—", "(", "[", "《")) or _ENUM_START.match(line) or _SIGNATURE.match(line):
+    if line.startswith(("-", "—", "(", "[", "《", "各位代表", "同志们")) or _ENUM_START.match(line) or _SIGNATURE.match(line):
         return False
     if len(re.findall(r"[\u4e00-\u9fff]", line)) < 4:
         return False
