@@ -245,3 +245,11 @@ def test_units_never_exceed_the_bound():
         assert max(len(u.text) for u in units) <= bound
         assert re.sub(r"\s", "", "".join(u.text for u in units)) == re.sub(r"\s", "", "".join(
             line for s in sections for line in s.lines))
+
+
+def test_review_without_opening_formula_is_found_by_the_turn_to_the_difficulties():
+    text = ("各位代表:\n我代表国务院向大会作政府工作报告,请予审议。\n根据上次会议的决议,各级政府做了大量工作。\n农业生产获得大丰收。\n"
+            "工业生产稳步增长。\n科学教育事业进一步发展。\n应当清醒地看到,当前我们还存在不少困难。\n今后在经济工作中,要着重抓好改革。\n"
+            "一、改革城市经济体制\n要彻底改变企业吃大锅饭的状况。")
+    assert [(s.part, len(s.lines)) for s in parse_structure(text, "government_work")] == [
+        ("other", 1), ("achievements", 4), ("problems", 1), ("plans", 1), ("plans", 1)]

@@ -82,6 +82,8 @@ _PROBLEMS_OPENING = re.compile(
 )
 # The opening clause of the paragraph that turns to the coming year.
 _PLANS_OPENING = re.compile(r"^.{0,40}?(?:今年|明年|新的一年|今后|下一步|未来(?:五|几)年)|^.{0,12}?(?:19|20)\d{2}年[^。]{0,20}?(?:将|要)")
+# The speaker's opening lines: 现在,我代表国务院,向大会报告政府工作,请予审议.
+_ADDRESS_LINE = re.compile(r"^各位代表|我代表.{0,30}(?:报告|作)|请予审议|提出意见")
 # The opening of the review in a report whose review has no heading.
 _REVIEW_OPENING = re.compile(r"^(?:首先|下面)?(?:报告|回顾)|^(?:刚刚)?过去(?:的)?[一五这]年|^[一五三几]年来")
 # Enumerations inside a section: 一是, (一), 1.
@@ -549,6 +551,9 @@ def _label_government_work(drafts: list[_Draft]) -> list[Section]:
     outline_started = False  # a review or plans section has come: themed sections after it are tasks
     if not any(p in ("achievements", "review+plans") for p in parts):
         start = next((i for i, line in enumerate(preamble.lines[:4]) if _REVIEW_OPENING.search(line)), None)
+        if start is None and _problems_start(preamble.lines) is not None:
+            # No opening formula, but the turn to the difficulties: what comes before it, after the address, is the review.
+            start = next((i for i, line in enumerate(preamble.lines) if not _ADDRESS_LINE.search(line)), None)
         if start is not None and len(preamble.lines) - start >= 3:
             sections.append(Section("preamble", "other", preamble.lines[:start]))
             sections += _review_split(Section("preamble", "achievements", preamble.lines[start:], True))
