@@ -11,6 +11,7 @@ import itertools
 import os
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,8 @@ from typing import Any
 import charset_normalizer
 import pandas as pd
 
-from .cleaning import CleanResult, clean_text
+from .cleaning import CleanResult, clean_text, drop_shared_lines, shared_lines
+from .duplicates import near_duplicates
 from .metadata import AuditNote, Metadata, MetadataTableError, TableJoin, apply_table, extract_metadata, read_metadata_table
 from .structure import PARTS, Section, Unit, detect_genre, parse_structure, split_units
 
@@ -46,20 +48,37 @@ _SIGNATURES = (
 )
 # Files above this size are skipped: a report is a few hundred kilobytes at most.
 MAX_BYTES = 50_000_000
+# Reports sharing this share of their distinct 5-character shingles (Jaccard) are one report saved twice: headers and
+# cruft are a few lines of thousands, so a repost shares nearly all; reports that state different years never count.
+NEAR_DUPLICATE = 0.9
 
 
 class DecodeError(ValueError):
     """Raised when bytes are not text in a supported encoding; the message is the skip reason."""
 
 
+# Printable ASCII, whitespace, CJK ideographs and punctuation, full-width forms: never control or private-use.
+_COMMON = re.compile(r"[\t\n\r\f\u0020-\u007e\u00a0-\u00ff\u2000-\u206f\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
+
+
 def _plausible(text: str) -> bool:
-    """Readable text: almost no control characters or private-use code points."""
+    """Readable text: almost no control characters or unassigned code points (under 0.1%).
+
+    Private-use code points are tolerated up to 5% (one in twenty characters) in text that is otherwise Chinese prose
+    (more than half CJK): sites use them for glyphs they cannot encode and as stand-ins for
+    paragraph breaks. Elsewhere they count as strictly as control characters, since a
+    mis-decoded binary file is full of them.
+
+    >>> _plausible(("坚持依法行政。" * 8 + "\ue004") * 5), _plausible("abc\ue004" * 20), _plausible("依法\x01行政。" * 20)
+    (True, False, False)
+    """
     if not text:
         return False
-    bad = sum(
-        1 for c in text if (unicodedata.category(c) in ("Cc", "Co", "Cn") and c not in "\t\n\r\f")
-    )
-    return bad / len(text) < 0.001
+    categories = Counter(unicodedata.category(c) for c in _COMMON.sub("", text))
+    if (categories["Cc"] + categories["Cn"]) / len(text) >= 0.001:
+        return False
+    private = categories["Co"] / len(text)
+    return private < 0.001 or (private < 0.05 and _cjk_share(text) > 0.5)
 
 
 def _cjk_share(text: str) -> float:
@@ -273,9 +292,10 @@ def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: 
     (2022, ['achievements'])
     """
     cleaned = clean_text(raw, simplify=simplify)
-    sections = parse_structure(cleaned.text)
+    genre = detect_genre(cleaned.text)
     meta = extract_metadata(cleaned.text, file_name=file_name, removed=cleaned.removed,
-                            page_title=cleaned.page_title, genre=detect_genre(cleaned.text))
+                            page_title=cleaned.page_title, genre=genre)
+    sections = parse_structure(cleaned.text, genre)
     return Document(
         id=doc_id,
         text=cleaned.text,
@@ -359,6 +379,8 @@ def load_corpus(
     max_bytes: int | None = MAX_BYTES,
     deduplicate: bool = True,
     metadata: str | Path | pd.DataFrame | None = None,
+    near_duplicate: float | None = NEAR_DUPLICATE,
+    boilerplate: bool = True,
 ) -> Corpus:
     """Load reports from a file, a folder (recursive), a list of paths, or a DataFrame with a ``text`` column.
 
@@ -369,6 +391,13 @@ def load_corpus(
     no limit), unreadable, empty, binary, undecodable, nothing left after cleaning, no body
     text, or (with ``deduplicate``) the same cleaned text as an earlier input, whatever its
     encoding ("duplicate of <id>"). Inputs are taken in sorted order, so the first copy is kept.
+    With ``deduplicate`` and ``near_duplicate`` (a similarity, None for exact copies only), a
+    report whose body is the same as another's but for headers or a truncation is skipped as
+    "near-duplicate of <id> (similarity 0.97)", keeping the longer copy
+    (:func:`~govtopics.duplicates.near_duplicates`); reports that state different years never
+    are. With ``boilerplate``, short lines repeated verbatim across the corpus (a portal's
+    banner or footer) are removed from every report, audited, and the reports re-structured
+    (:func:`~govtopics.cleaning.shared_lines`).
 
     Hidden entries of a folder (``.DS_Store``, ``.git/``, any name starting with ``.``) are not
     inputs and are neither loaded nor recorded; a hidden file named explicitly is loaded.
@@ -402,7 +431,7 @@ def load_corpus(
             _apply_row(doc, values, f"row {index}")
             _join(doc, None, table, corpus)
             _keep(corpus, doc, doc_id, first_of_text)
-        return _audit(corpus, table)
+        return _audit(_corpus_passes(corpus, max_unit_chars, boilerplate, near_duplicate if deduplicate else None), table)
 
     taken: set[str] = set()
     for path, root in _iter_files(source, corpus.skipped):
@@ -437,7 +466,7 @@ def load_corpus(
         _join(doc, relative, table, corpus)
         if _keep(corpus, doc, shown, first_of_text):
             taken.add(doc.id)
-    return _audit(corpus, table)
+    return _audit(_corpus_passes(corpus, max_unit_chars, boilerplate, near_duplicate if deduplicate else None), table)
 
 
 def _join(doc: Document, relative: str | None, table: TableJoin | None, corpus: Corpus) -> None:
@@ -458,4 +487,30 @@ def _audit(corpus: Corpus, table: TableJoin | None) -> Corpus:
     corpus.notes = [AuditNote(doc.id, name, message) for doc in corpus for name, message in doc.meta.conflicts]
     if table is not None:
         corpus.notes += table.unmatched()
+    return corpus
+
+
+def _restructure(doc: Document, max_unit_chars: int) -> None:
+    """Sections and units again from the document's cleaned text (after corpus-level cleaning); metadata stay."""
+    doc.text = doc.cleaning.text
+    doc.sections = parse_structure(doc.text, doc.meta.genre)
+    doc.units = split_units(doc.sections, max_unit_chars)
+
+
+def _corpus_passes(corpus: Corpus, max_unit_chars: int, boilerplate: bool, near_duplicate: float | None) -> Corpus:
+    """The passes that need the whole corpus: shared boilerplate lines, then near-duplicate reports."""
+    docs = corpus.documents
+    if boilerplate and len(docs) >= 3:
+        shared = shared_lines([doc.text for doc in docs])
+        for doc in docs:
+            if shared and doc.cleaning is not None and drop_shared_lines(doc.cleaning, shared, len(docs)):
+                _restructure(doc, max_unit_chars)
+    gone: dict[int, str] = {i: "no body text left after removing corpus boilerplate" for i, doc in enumerate(docs) if not doc.units}
+    if near_duplicate is not None:
+        bodies = ["\n".join(unit.text for unit in doc.units) for doc in docs]
+        for i, j, similarity in near_duplicates(bodies, near_duplicate, keys=[doc.year for doc in docs]):
+            gone.setdefault(i, f"near-duplicate of {docs[j].id} (similarity {similarity:.2f})")
+    if gone:
+        corpus.skipped += [Skipped(docs[i].path or docs[i].id, reason) for i, reason in sorted(gone.items())]
+        corpus.documents = [doc for i, doc in enumerate(docs) if i not in gone]
     return corpus
