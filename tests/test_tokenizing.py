@@ -6,11 +6,14 @@ import sqlite3
 from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from govtopics import Stopwords, Tokenizer, segment, tokenize
 from govtopics.cleaning import normalize_text
 from govtopics.metadata import Metadata
 from govtopics.reading import Corpus, Document
+from govtopics.segmenting import _strip_quotes, _strip_quotes_slowly
 from govtopics.stopwords import STOPWORD_LAYERS, Layer, check_layers, layer_table
 from govtopics.structure import Unit
 from govtopics.tokenizing import document_names, token_agreement
@@ -140,22 +143,24 @@ def test_domain_terms_are_never_split_where_they_occur(seed_corpus, jieba_tok):
     assert found["习近平法治思想"] >= 15
 
 
-def test_whole_report_keeps_its_unit_name(seeds_dir):
-    text = next(seeds_dir.glob("000_*.txt")).read_text(encoding="utf-8")
-    tokens = segment(text)
-    assert "大进镇" in tokens and "大" not in tokens[:40]
-    assert tokens.count("大进镇") == text.count("大进镇")
+def test_whole_report_keeps_its_unit_name(seed_corpus, jieba_tok):
+    doc = seed_corpus[0]
+    tokens = jieba_tok.segment(doc.text, document_names(doc))
+    assert doc.unit == "大进镇人民政府" and "大" not in tokens[:40]
+    assert tokens.count("大进镇") == doc.text.count("大进镇") > 0
 
 
-def test_a_plain_paragraph_has_no_names_but_its_report_header_does():
+def test_a_plain_string_has_no_names_unless_given():
     paragraph = "2024年,青山镇人民政府开展法治培训。"
     # By hand: 2024 年 | 青 山镇 (jieba's dictionary has 山镇, "mountain town") | 人民政府 (scaffolding) |
     # 开展 (formulaic) | 法治 | 培训. With the names, 青山镇 is one piece, and removed.
     assert tokenize(paragraph) == tokenize(paragraph, names=()) == ["山镇", "法治", "培训"]
     assert tokenize(paragraph, names={"青山镇", "青山"}) == ["法治", "培训"]
     report = "白云县青山镇人民政府\n关于2024年度法治政府建设情况的报告\n" + paragraph
-    assert "山镇" not in tokenize(report) and "法治" in tokenize(report)
-    assert segment(report).count("青山镇") == 2
+    assert "山镇" in tokenize(report)  # no metadata is read from a string, not even its header
+    assert segment(paragraph, names={"青山镇"})[3] == "青山镇"
+    with pytest.raises(TypeError, match="load_corpus"):
+        document_names(report)
 
 
 def test_document_names_come_from_the_metadata_only():
@@ -322,3 +327,31 @@ def test_workers_get_entries_and_words_not_paths(tmp_path):
     worker = pickle.loads(shipped)
     assert worker.tokenize(text) == ["一窗综办专窗", "信访代办员"]
     assert worker.fingerprint() == tok.fingerprint()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="法治“”\"建设a\n", max_size=40))
+def test_quotes_are_stripped_as_piece_by_piece(text):
+    # The fast path (one replacement, spans shifted by the marks before them) against the plain one.
+    assert _strip_quotes(text) == _strip_quotes_slowly(text)
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_one_engine_call_cuts_as_the_pieces_one_by_one(backend):
+    # Protected spans are cut as a mark in one engine call; cutting the pieces separately is the reference.
+    segmenter = Tokenizer(backend=backend, cache=False).segmenter
+    names = frozenset({"大进镇", "大进", "政府"})
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet="法治政府建设大进镇“”\"ab1 ,。%-", max_size=30), st.booleans())
+    def check(text, drop):
+        text = normalize_text(text)
+        reference = []
+        for piece, protected in segmenter.pieces(text, names):
+            if not protected:
+                reference += segmenter.engine.cut(piece)
+            elif not (drop and piece in names):
+                reference.append(piece)
+        assert segmenter.cut(text, names, drop) == reference
+
+    check()

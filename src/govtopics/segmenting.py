@@ -32,6 +32,8 @@ _DOMAIN_DICT = Path(str(resources.files("govtopics") / "data" / "domain_dict.txt
 _QUOTE_CHARS = "“”\"'"
 _NO_QUOTES = dict.fromkeys(_QUOTE_CHARS, "")
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,8})[”\"]")
+_QUOTED_CN = re.compile(r"“([^“”\n]{1,8})”")  # the same matches in a text without ASCII quotes, found faster
+_MARK = "\ue000"  # a private-use character: outside the engines' word pattern, so a word boundary
 _STOPWORD_FREQ = 100  # enough for a formulaic phrase such as 常态化 to be cut whole, too low to beat a domain term
 
 
@@ -161,44 +163,69 @@ class Segmenter:
             self._engine = _engine(self.backend, self.entries)
         return self._engine
 
-    def pieces(self, text: str, names: frozenset[str]) -> list[tuple[str, bool]]:
-        """Text cut into ``(piece, protected)`` runs; a protected piece is one token (a name, a short slogan)."""
-        protected: list[tuple[int, int]] = []
+    @staticmethod
+    def protected(text: str, names: frozenset[str]) -> tuple[str, list[tuple[int, int]]]:
+        """The text without quotation marks, and the spans (in it, in order, not overlapping) kept whole."""
+        spans: list[tuple[int, int]] = []
         if "“" in text or '"' in text:
-            text, spans = _strip_quotes(text)
-            protected = [span for span in spans if not _covered(text, span)]
+            text, quoted = _strip_quotes(text)
+            spans = [span for span in quoted if not _covered(text, span)]
         elif "”" in text or "'" in text:
             text = replace_chars(text, _NO_QUOTES)
-        present = [name for name in names if name in text]
-        if present:
-            protected += [m.span() for m in _alternation(frozenset(present)).finditer(text)]
-        if not protected:
-            return [(text, False)]
-        chosen: list[tuple[int, int]] = []
-        for start, end in sorted(protected, key=lambda s: (s[0], s[0] - s[1])):
-            if not chosen or start >= chosen[-1][1]:
-                chosen.append((start, end))
-        pieces: list[tuple[str, bool]] = []
-        pos = 0
-        for start, end in chosen:
-            pieces += [(text[pos:start], False), (text[start:end], True)]
-            pos = end
-        pieces.append((text[pos:], False))
-        return [(p, keep) for p, keep in pieces if p]
+        if names and (present := [name for name in names if name in text]):
+            found = [m.span() for m in _alternation(frozenset(present)).finditer(text)]
+            if spans:  # a span overlapping an earlier (or, at the same start, a longer) one is left out
+                chosen: list[tuple[int, int]] = []
+                for start, end in sorted(spans + found, key=lambda s: (s[0], s[0] - s[1])):
+                    if not chosen or start >= chosen[-1][1]:
+                        chosen.append((start, end))
+                spans = chosen
+            else:
+                spans = found
+        return text, spans
+
+    def pieces(self, text: str, names: frozenset[str]) -> list[tuple[str, bool]]:
+        """Text cut into ``(piece, protected)`` runs; a protected piece is one token (a name, a short slogan)."""
+        return _pieces(*self.protected(text, names))
 
     def cut(self, text: str, names: frozenset[str] = frozenset(), drop_names: bool = False) -> list[str]:
-        """Words of ``text`` (punctuation and whitespace included); with ``drop_names`` the names are left out."""
-        cut = self.engine.cut
-        pieces = self.pieces(text, names)
-        if len(pieces) == 1 and not pieces[0][1]:
-            return cut(pieces[0][0])
-        out: list[str] = []
-        for piece, protected in pieces:
-            if not protected:
-                out += cut(piece)
-            elif not (drop_names and piece in names):
-                out.append(piece)
-        return out
+        """Words of ``text`` (punctuation and whitespace included); with ``drop_names`` the names are left out.
+
+        A protected span is cut as a mark that the engine keeps apart (a character outside its word
+        pattern ends the runs on both sides, as the ends of the text would), then put back: one
+        engine call for the whole text, the same words as cutting the pieces one by one.
+        """
+        cut = (self._engine or self.engine).cut
+        if not names and "“" not in text and '"' not in text:  # nothing to keep whole
+            return cut(replace_chars(text, _NO_QUOTES) if "”" in text or "'" in text else text)
+        text, spans = self.protected(text, names)
+        if not spans:
+            return cut(text)
+        if _MARK in text:  # cannot happen in a report; cut the pieces one by one
+            out: list[str] = []
+            for piece, protected in _pieces(text, spans):
+                if not protected:
+                    out += cut(piece)
+                elif not (drop_names and piece in names):
+                    out.append(piece)
+            return out
+        marked = []
+        pos = 0
+        for start, end in spans:
+            marked += [text[pos:start], _MARK]
+            pos = end
+        marked.append(text[pos:])
+        words = cut("".join(marked))
+        i = 0
+        for start, end in spans:
+            i = words.index(_MARK, i)
+            piece = text[start:end]
+            if drop_names and piece in names:
+                del words[i]
+            else:
+                words[i] = piece
+                i += 1
+        return words
 
     def tag(self, text: str, names: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
         """``(word, jieba tag)`` pairs; names and slogans are tagged ``nz``, whitespace dropped."""
@@ -212,8 +239,35 @@ class Segmenter:
         return out
 
 
+def _pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in spans:
+        if start > pos:
+            pieces.append((text[pos:start], False))
+        pieces.append((text[start:end], True))
+        pos = end
+    if pos < len(text) or not spans:
+        pieces.append((text[pos:], False))
+    return pieces
+
+
 def _strip_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
     """Text without quotation marks, and the spans (in that text) of short quoted phrases."""
+    if "'" in text:  # a phrase may hold an apostrophe, which stays in it: piece by piece
+        return _strip_quotes_slowly(text)
+    spans: list[tuple[int, int]] = []
+    shift = pos = 0  # quotation marks before ``pos``
+    for match in (_QUOTED if '"' in text else _QUOTED_CN).finditer(text):
+        start, end = match.span(1)
+        before = text[pos:start]
+        shift += before.count("“") + before.count("”") + before.count('"')
+        spans.append((start - shift, end - shift))
+        pos = end
+    return replace_chars(text, _NO_QUOTES), spans
+
+
+def _strip_quotes_slowly(text: str) -> tuple[str, list[tuple[int, int]]]:
     plain: list[str] = []
     spans: list[tuple[int, int]] = []
     pos = length = 0

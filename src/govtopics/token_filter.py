@@ -58,14 +58,15 @@ class TokenFilter:
     def apply(self, words: list[str]) -> list[str]:
         """Analysis tokens of segmented words whose names were already taken out (as the segmenter does).
 
-        Each distinct word is decided once, then looked up.
+        Each distinct word is decided once, then looked up; a word shorter than ``min_len`` is
+        removed whatever else is true of it, so it is not looked up.
         """
-        get = self._decided.__getitem__
+        decided, n = self._decided, self.min_len
         try:
-            return list(filter(None, map(get, words)))
+            return [kept for word in words if len(word) >= n and (kept := decided[word])]
         except KeyError:
             self._decide(words)
-            return list(filter(None, map(get, words)))
+            return [kept for word in words if len(word) >= n and (kept := decided[word])]
 
     def _decide(self, words: list[str]) -> None:
         for word in set(words).difference(self._decided):

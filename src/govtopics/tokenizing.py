@@ -15,12 +15,11 @@ first use. Text is normalised once per call (a :class:`~govtopics.reading.Docume
 already is; normalising it again changes nothing).
 
 A report's names travel with its :class:`~govtopics.reading.Document` (read once at load, see
-:func:`document_names`). A plain string given to :func:`tokenize` or :func:`segment` without
-``names`` gets the names its own header gives (:func:`header_names`): a single paragraph (one
-line) has no header and is tokenized without names, at no cost, the same in every paragraph
-of a report; a whole report pasted as one string keeps its unit's name whole, from one scan of
-its title lines. Metadata is never extracted here: for names from metadata, load the reports
-(:func:`~govtopics.reading.load_corpus`) or pass ``names=document_names(doc)``.
+:func:`document_names`); the tokenizer is given them and never reads metadata itself. A plain
+string given to :func:`tokenize` or :func:`segment` without ``names`` has no names: a paragraph
+is tokenized the same wherever it comes from and at no extra cost, however often it is called.
+For a whole report, load it (:func:`~govtopics.reading.load_corpus` takes files, folders or a
+DataFrame of texts) and pass ``names=document_names(doc)``, or use :meth:`Tokenizer.tokenize_corpus`.
 """
 
 from __future__ import annotations
@@ -36,11 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 from .cleaning import normalize_text
 from .executor import Executor, TokenCache, default_cache_dir
-from .metadata import split_admin
 from .provenance import code_fingerprint
 from .segmenting import BACKENDS, ENGINES, Entry, Segmenter, dictionary_entries, domain_terms, read_user_dict
 from .stopwords import Stopwords, name_variants
-from .structure import header_length
 from .token_filter import DEFAULT_POS, TokenFilter
 
 if TYPE_CHECKING:
@@ -58,7 +55,6 @@ __all__ = [
     "default_cache_dir",
     "document_names",
     "domain_terms",
-    "header_names",
     "read_user_dict",
     "segment",
     "token_agreement",
@@ -66,37 +62,19 @@ __all__ = [
 ]
 
 
-def header_names(text: str) -> list[str]:
-    """Unit and place names a report gives in its title lines (normalised text; a single line has no header).
-
-    >>> header_names("中共重庆市开州区大进镇委员会\\n关于2025年度法治政府建设情况的报告\\n正文。")
-    ['重庆市', '开州区', '大进镇']
-    >>> header_names("大进镇坚持以习近平法治思想为指导")  # one paragraph: no header
-    []
-    """
-    if "\n" not in text:
-        return []
-    lines = [line for line in text.split("\n") if line]
-    names: list[str] = []
-    for line in lines[: header_length(lines)]:
-        names += [n for n in split_admin(line)[0] if n not in names]
-    return names
-
-
-def document_names(doc: Document | Metadata | str) -> frozenset[str]:
+def document_names(doc: Document | Metadata) -> frozenset[str]:
     """Names kept whole and removed by the ``places`` layer for one report, with short forms.
 
     From the document's metadata only (read once at load, user-supplied or extracted):
     ``meta.names`` when the metadata has them, else the unit's place (大进镇 of
-    大进镇人民政府, so that 人民政府 stays an ordinary word) and the parent places. For a plain
-    string, the names of its header (:func:`header_names`).
+    大进镇人民政府, so that 人民政府 stays an ordinary word) and the parent places.
 
     >>> from govtopics.metadata import Metadata
     >>> sorted(document_names(Metadata(unit="大进镇人民政府", unit_place="大进镇", places=["重庆市", "开州区"])))
     ['大进', '大进镇', '开州', '开州区', '重庆', '重庆市']
     """
     if isinstance(doc, str):
-        return frozenset(name_variants(header_names(normalize_text(doc))))
+        raise TypeError("document_names takes a Document or its Metadata; load a report's text with load_corpus")
     meta = getattr(doc, "meta", doc)
     names = getattr(meta, "names", None) or [meta.unit_place or meta.unit, *meta.places]
     return frozenset(name_variants(n for n in names if n))
@@ -297,29 +275,19 @@ def _default(backend: str) -> Tokenizer:
     return tokenizer
 
 
-def _normalised(text: str, names: Iterable[str] | None) -> tuple[str, frozenset[str]]:
-    """The text normalised once, and the names given or, when None, those of its header."""
-    text = normalize_text(text)
-    return text, frozenset(name_variants(header_names(text)) if names is None else names)
-
-
 def segment(text: str, names: Iterable[str] | None = None, backend: str = "jieba") -> list[str]:
-    """Segment ``text`` with the domain dictionary; names default to those its header gives (see the module notes).
+    """Segment ``text`` with the domain dictionary, keeping ``names`` whole (see the module notes).
 
-    >>> segment("重庆市开州区大进镇人民政府\\n关于2025年度法治政府建设情况的报告\\n大进镇坚持以习近平法治思想为指导")[-6:]
+    >>> segment("大进镇坚持以习近平法治思想为指导", names={"大进镇"})
     ['大进镇', '坚持', '以', '习近平法治思想', '为', '指导']
     """
-    text, name_set = _normalised(text, names)
-    return [w for w in _default(backend).segmenter.cut(text, name_set) if w.strip()]
+    return [w for w in _default(backend).segmenter.cut(normalize_text(text), frozenset(names or ())) if w.strip()]
 
 
 def tokenize(text: str, names: Iterable[str] | None = None, backend: str = "jieba") -> list[str]:
-    """Analysis tokens of ``text`` with the default stopword layers (see :class:`Tokenizer`).
-
-    Names default to those the text's header gives: none for a single paragraph.
+    """Analysis tokens of ``text`` with the default stopword layers (see :class:`Tokenizer`); no names unless given.
 
     >>> tokenize("2025年,大进镇联合司法所开展“宪法宣传周”“民法典宣传月”活动70余场。", names={"大进镇"})
     ['司法所', '宪法宣传周', '民法典宣传月']
     """
-    text, name_set = _normalised(text, names)
-    return _default(backend)._tokenize(text, name_set)
+    return _default(backend)._tokenize(normalize_text(text), frozenset(names or ()))
