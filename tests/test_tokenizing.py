@@ -355,3 +355,12 @@ def test_one_engine_call_cuts_as_the_pieces_one_by_one(backend):
         assert segmenter.cut(text, names, drop) == reference
 
     check()
+
+
+def test_an_autonomous_region_is_also_removed_by_its_short_name(jieba_tok):
+    doc = _document("r", Metadata(unit="宁夏回族自治区人民政府", unit_place="宁夏回族自治区"),
+                    ["宁夏回族自治区坚持生态优先,宁夏枸杞产业链产值增长。"])
+    assert document_names(doc) == {"宁夏回族自治区", "宁夏"}
+    # By hand: 宁夏回族自治区 and 宁夏 (places) | 坚持 (formulaic) | 生态 优先 | 枸杞 产业链 产值 | 增长 (numbers:
+    # a word of comparison).
+    assert jieba_tok.tokenize_corpus(Corpus([doc]))["tokens"][0] == ["生态", "优先", "枸杞", "产业链", "产值"]

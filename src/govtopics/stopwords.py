@@ -49,6 +49,15 @@ _NUMERALS = "0-9〇零一二三四五六七八九十百千万亿两几半"
 _NUMBER = re.compile(rf"([{_NUMERALS}.,%‰+\-/:~]+)[余多]?([^{_NUMERALS}.,%‰+\-/:~]{{0,2}})")
 # A unit's full name loses its government suffix first, then its place suffix: 大进镇人民政府 -> 大进镇 -> 大进.
 _ADMIN_SUFFIX = re.compile(rf"(街道办事处|人民政府|{ADMIN_SUFFIX})$")
+# The 55 minority nationalities, which name autonomous areas: 宁夏回族自治区 is called 宁夏, 恩施土家族苗族自治州 恩施.
+_MINORITIES = (
+    "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 纳西 景颇 柯尔克孜 "
+    "土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 "
+    "独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+_AUTONOMOUS = re.compile(
+    rf"(?:(?:{'|'.join(sorted(_MINORITIES, key=len, reverse=True))})族|维吾尔)+自治(?:区|州|县|旗)$"
+)
 _DATA = Path(str(resources.files("govtopics") / "data"))
 
 
@@ -152,14 +161,19 @@ def layer_words(layer: str) -> frozenset[str]:
 def name_variants(names: Iterable[str]) -> set[str]:
     """A unit's and places' names with their short forms: 大进镇人民政府 -> 大进镇人民政府, 大进镇, 大进.
 
+    An autonomous area is also called by its name without the nationalities (宁夏回族自治区 -> 宁夏).
+
     >>> sorted(name_variants(["大进镇人民政府", "开州区"]))
     ['大进', '大进镇', '大进镇人民政府', '开州', '开州区']
+    >>> sorted(name_variants(["新疆维吾尔自治区", "海西蒙古族藏族自治州", "长阳土家族自治县", "西藏自治区"]))
+    ['新疆', '新疆维吾尔自治区', '海西', '海西蒙古族藏族自治州', '西藏', '西藏自治区', '长阳', '长阳土家族自治县']
     """
     out: set[str] = set()
     for name in names:
         while name and name not in out:
             out.add(name)
-            shorter = _ADMIN_SUFFIX.sub("", name)
+            autonomous = _AUTONOMOUS.search(name)
+            shorter = name[: autonomous.start()] if autonomous else _ADMIN_SUFFIX.sub("", name)
             if len(shorter) < 2 or shorter == name:
                 break
             name = shorter
