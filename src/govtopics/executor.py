@@ -153,7 +153,7 @@ class Executor:
             bag = dask.bag.from_sequence(jobs, npartitions=partitions).map_partitions(_run_partition, runner)
             return _shared_strings(self.client.compute(bag, sync=True))
         if self.n_jobs == 1 or len(jobs) < 50:
-            return [runner.tokenize(t, n) for t, n in tqdm(jobs, **bar)]
+            return _shared_strings(runner.tokenize(t, n) for t, n in tqdm(jobs, **bar))
         n_jobs = (os.cpu_count() or 1) if self.n_jobs < 0 else self.n_jobs
         chunk = max(1, min(256, len(jobs) // (n_jobs * 4)))
         # Spawned, not forked: a worker does not inherit (and keep alive) the parent's loaded corpus.

@@ -30,6 +30,8 @@ class TokenFilter:
     ('formulaic', 'places', 'numbers', None)
     >>> f.apply(["切实", "加强", "行政", "执法", ",", "APP", "法"])
     ['行政', '执法', 'app']
+    >>> f.apply(["行政", "APP", "推进", "复议"]), f.apply(["行政", "执法"])  # decided words, then a new one
+    (['行政', 'app', '复议'], ['行政', '执法'])
     """
 
     def __init__(self, stopwords: Stopwords | None = None, min_len: int = 2, pos: bool | tuple[str, ...] | None = None):
@@ -38,9 +40,11 @@ class TokenFilter:
         self.keep_tags = tuple(DEFAULT_POS) if pos is True else (tuple(pos) if pos else None)
         self.drop_names = self.stopwords.removes_names  # the segmenter leaves the document's names out
         self._decided: dict[str, str] = {}  # word -> its analysis form, "" when removed (names aside)
+        self._removed: set[str] = set()  # removed words of at least min_len characters
+        self._same: set[str] = set()  # kept words that are their own analysis form (no capitals)
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_decided": {}}
+        return {**self.__dict__, "_decided": {}, "_removed": set(), "_same": set()}
 
     def why_removed(self, token: str, names: frozenset[str] | set[str] = frozenset(), tag: str | None = None) -> str | None:
         """Why ``token`` is not an analysis token (a stopword layer, "punctuation", "short", "pos"), or None."""
@@ -58,19 +62,26 @@ class TokenFilter:
     def apply(self, words: list[str]) -> list[str]:
         """Analysis tokens of segmented words whose names were already taken out (as the segmenter does).
 
-        Each distinct word is decided once, then looked up; a word shorter than ``min_len`` is
-        removed whatever else is true of it, so it is not looked up.
+        Each distinct word is decided once. A word shorter than ``min_len`` is removed whatever else
+        is true of it; the others are looked up in the (small) set of removed words, and the words
+        left are checked to be known and kept as they are (else they are decided, or lowercased).
         """
-        decided, n = self._decided, self.min_len
-        try:
-            return [kept for word in words if len(word) >= n and (kept := decided[word])]
-        except KeyError:
-            self._decide(words)
-            return [kept for word in words if len(word) >= n and (kept := decided[word])]
+        n, removed = self.min_len, self._removed
+        out = [word for word in words if len(word) >= n and word not in removed]
+        if self._same.issuperset(out):
+            return out
+        self._decide(out)
+        decided = self._decided
+        return [token for word in out if (token := decided[word])]
 
     def _decide(self, words: list[str]) -> None:
         for word in set(words).difference(self._decided):
-            self._decided[word] = word.lower() if self.why_removed(word) is None else ""
+            token = word.lower() if self.why_removed(word) is None else ""
+            self._decided[word] = token
+            if not token and len(word) >= self.min_len:
+                self._removed.add(word)
+            elif token == word:
+                self._same.add(word)
 
     def apply_tagged(self, pairs: list[tuple[str, str]], names: frozenset[str] = frozenset()) -> list[str]:
         """Analysis tokens of ``(word, tag)`` pairs; the document's ``names`` are removed when a layer says so."""
