@@ -56,7 +56,7 @@ def _jieba_words() -> frozenset[str]:
     import jieba
 
     text = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
-    return frozenset(line.split(" ", 1)[0] for line in text.splitlines() if line)
+    return frozenset(re.findall(r"^[^ \n]+", text, re.MULTILINE))
 
 
 @cache
