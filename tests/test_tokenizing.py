@@ -13,7 +13,7 @@ from govtopics import Stopwords, Tokenizer, segment, tokenize
 from govtopics.cleaning import normalize_text
 from govtopics.metadata import Metadata
 from govtopics.reading import Corpus, Document
-from govtopics.segmenting import _strip_quotes, _strip_quotes_slowly
+from govtopics.segmenting import ENGINES, _strip_quotes, _strip_quotes_slowly
 from govtopics.stopwords import STOPWORD_LAYERS, Layer, check_layers, layer_table
 from govtopics.structure import Unit
 from govtopics.tokenizing import document_names, token_agreement
@@ -364,3 +364,23 @@ def test_an_autonomous_region_is_also_removed_by_its_short_name(jieba_tok):
     # By hand: 宁夏回族自治区 and 宁夏 (places) | 坚持 (formulaic) | 生态 优先 | 枸杞 产业链 产值 | 增长 (numbers:
     # a word of comparison).
     assert jieba_tok.tokenize_corpus(Corpus([doc]))["tokens"][0] == ["生态", "优先", "枸杞", "产业链", "产值"]
+
+
+def test_a_new_segmentation_engine_is_one_registration():
+    @ENGINES.register("chars")
+    class Characters:
+        def __init__(self, entries):
+            self.entries = entries
+
+        def cut(self, text):
+            return list(text)
+
+        def tag(self, text):
+            return [(c, "x") for c in text]
+
+    try:
+        tok = Tokenizer(backend="chars", cache=False, min_len=1)
+        assert tok.segment("法治“一窗综办”,大进镇", names={"大进镇"}) == ["法", "治", "一窗综办", ",", "大进镇"]
+        assert tok.tokenize("法治“一窗综办”,大进镇", names={"大进镇"}) == ["法", "治", "一窗综办"]
+    finally:
+        del ENGINES["chars"]

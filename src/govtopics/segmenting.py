@@ -3,8 +3,10 @@
 The :class:`Segmenter` cuts text into words and keeps two kinds of pieces whole, whatever the
 engine's dictionary says: the names it is given (the report's own unit and places, 大进镇) and
 short quoted slogans (“一窗综办”) unless a dictionary term covers them (“八五”普法 -> 八五普法).
-Quotation marks are dropped. Engines are registered in :data:`ENGINES`; each takes the
-dictionary entries ``(word, freq or None, tag or None)`` and cuts and tags text.
+Quotation marks are dropped. Engines are registered in :data:`ENGINES`: a class made from the
+dictionary entries ``(word, freq or None, tag or None)``, with ``cut(text) -> list[str]`` and
+``tag(text) -> list[(word, tag)]``, that returns a private-use character (U+E000, which marks a
+kept-whole piece) as a word of its own.
 
 The text must already be normalised (:func:`govtopics.cleaning.normalize_text`): a
 :class:`~govtopics.reading.Document`'s text is, from loading; the tokenizer normalises a plain
