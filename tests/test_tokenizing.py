@@ -14,7 +14,7 @@ from govtopics.cleaning import normalize_text
 from govtopics.metadata import Metadata
 from govtopics.reading import Corpus, Document
 from govtopics.segmenting import ENGINES, _strip_quotes, _strip_quotes_slowly
-from govtopics.stopwords import STOPWORD_LAYERS, Layer, check_layers, layer_table
+from govtopics.stopwords import LAYERS, STOPWORD_LAYERS, Layer, check_layers, layer_table
 from govtopics.structure import Unit
 from govtopics.tokenizing import document_names, token_agreement
 
@@ -208,25 +208,26 @@ def test_layers_can_be_switched_off_and_extended(tmp_path):
 def test_a_new_layer_is_one_registration(toy_layer, tmp_path):
     assert check_layers(["toy"]) == ["toy"]
     assert ("toy", "word list", 2) in [(r["layer"], r["kind"], r["entries"]) for r in layer_table()]
-    tok = Tokenizer(cache=tmp_path, progress=False)
-    assert "toy" in tok.stopwords.layers
+    with_toy = Stopwords(layers=[*LAYERS, "toy"])  # switched on by name, like the shipped layers
+    tok = Tokenizer(stopwords=with_toy, cache=tmp_path, progress=False)
     assert tok.tokenize(PARAGRAPH, names={"青山镇"}) == [t for t in PARAGRAPH_TOKENS if t != "窗口"]
     removed = tok.removed_counts(TWO_REPORTS)
     assert removed[removed.reason == "toy"][["token", "count"]].values.tolist() == [["授课", 1]]
     # The layer reaches spawned worker processes (the layer travels with the Stopwords, words and all).
     units = [(f"{u.text}\n{i}", document_names(d)) for i in range(20) for d in TWO_REPORTS for u in d.units]
-    parallel = Tokenizer(cache=False, n_jobs=2, progress=False).tokenize_many(*zip(*units))  # 60 distinct texts
+    parallel = Tokenizer(stopwords=with_toy, cache=False, n_jobs=2, progress=False).tokenize_many(*zip(*units))
     assert parallel == [["习近平法治思想", "法治建设"], ["机关干部", "学法", "司法局"], ["排查", "矛盾纠纷", "调解", "成功率"]] * 20
-    without = Tokenizer(stopwords=Stopwords(layers=[n for n in STOPWORD_LAYERS if n != "toy"]), cache=tmp_path)
-    assert without.fingerprint() != tok.fingerprint()  # another token-cache key
-    assert "授课" in without.tokenize_corpus(TWO_REPORTS)["tokens"][1]
+    default = Tokenizer(cache=tmp_path)
+    assert "toy" not in default.stopwords.layers and default.fingerprint() != tok.fingerprint()  # another cache key
+    assert "授课" in default.tokenize_corpus(TWO_REPORTS)["tokens"][1]
 
 
-def test_the_token_cache_key_changes_with_a_registered_layer(toy_layer):
-    with_toy = Tokenizer(cache=False).fingerprint()
+def test_registering_a_layer_changes_no_analysis_that_does_not_ask_for_it(toy_layer):
+    with_toy = Tokenizer(stopwords=Stopwords(layers=[*LAYERS, "toy"]), cache=False).fingerprint()
+    registered = Tokenizer(cache=False).fingerprint()
     del STOPWORD_LAYERS["toy"]
     try:
-        assert Tokenizer(cache=False).fingerprint() != with_toy
+        assert Tokenizer(cache=False).fingerprint() == registered != with_toy
     finally:
         STOPWORD_LAYERS.register("toy", toy_layer)
 

@@ -12,9 +12,12 @@ A layer removes a token for one of three reasons, alone or together:
   each text, see :func:`govtopics.tokenizing.document_names`).
 
 :class:`Stopwords` (which layers are on, plus the user's words), the token cache's key, the
-``govtopics stopwords`` listing and config validation all iterate over the registry, so a new
-layer is one ``STOPWORD_LAYERS.register(name, Layer(...))``. Nothing is read from disk until a
-layer's words are first needed.
+``govtopics stopwords`` listing (:func:`layer_table`) and config validation (:func:`check_layers`)
+all iterate over the registry, so a new layer is one ``STOPWORD_LAYERS.register(name, Layer(...))``;
+an analysis then switches it on by name, like any other (``Stopwords(layers=[*LAYERS, "mine"])``,
+or ``tokens.layers`` in the config). The default is the shipped layers, :data:`LAYERS`, so that
+registering a layer changes no analysis that does not ask for it. Nothing is read from disk until
+a layer's words are first needed.
 """
 
 from __future__ import annotations
@@ -213,7 +216,7 @@ STOPWORD_LAYERS.register("numbers", Layer(
     words=_DATA / "stopwords_numbers.txt", rule=is_number))
 
 LAYERS: tuple[str, ...] = tuple(STOPWORD_LAYERS)
-"""The shipped layers' names (the registry may hold more: iterate over :data:`STOPWORD_LAYERS`)."""
+"""The shipped layers' names, on by default (the registry may hold more: iterate over :data:`STOPWORD_LAYERS`)."""
 
 
 def check_layers(layers: Iterable[str] | str) -> list[str]:
@@ -245,7 +248,7 @@ def layer_table() -> list[dict[str, Any]]:
 
 
 class Stopwords:
-    """Which layers are on (default: every registered layer), plus the user's own words and files.
+    """Which registered layers are on (default: the shipped ones), plus the user's own words and files.
 
     Layer objects are taken from the registry when the ``Stopwords`` is made; files are read on
     first use.
@@ -255,9 +258,9 @@ class Stopwords:
     ('formulaic', 'user', None, None)
     """
 
-    def __init__(self, layers: Iterable[str] | None = None, extra_words: Iterable[str] = (),
+    def __init__(self, layers: Iterable[str] = LAYERS, extra_words: Iterable[str] = (),
                  extra_files: Iterable[str | Path] = ()):
-        chosen = set(check_layers(STOPWORD_LAYERS if layers is None else layers))
+        chosen = set(check_layers(layers))
         self.layers = tuple(name for name in STOPWORD_LAYERS if name in chosen)
         self._layers = {name: STOPWORD_LAYERS[name] for name in self.layers}
         # A report's own name is reported as "places" whichever list also has it.
@@ -302,12 +305,13 @@ class Stopwords:
         return None
 
     def dictionary_words(self) -> frozenset[str]:
-        """Every fixed word of every registered layer, on or off, and the user's words.
+        """The fixed words of the shipped layers, on or off, of the other layers that are on, and the user's.
 
-        The segmenter learns these, so that switching a layer off changes what is removed, not how
-        the text is cut.
+        The segmenter learns these, so that switching a shipped layer off changes what is removed,
+        not how the text is cut.
         """
-        layers = [*STOPWORD_LAYERS.values(), *self._layers.values()]
+        shipped = [STOPWORD_LAYERS[name] for name in LAYERS if name in STOPWORD_LAYERS]
+        layers = [*shipped, *self._layers.values()]
         return frozenset().union(*(layer.words() for layer in layers), self.user_words())
 
     def sizes(self) -> dict[str, int]:
