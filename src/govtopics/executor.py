@@ -1,0 +1,187 @@
+"""Running the tokenizer over many texts: the SQLite token cache, a process pool or a dask cluster, progress.
+
+The :class:`Executor` takes a picklable *job runner* (an object with ``tokenize(text, names)``
+and ``fingerprint()``, such as a :class:`~govtopics.tokenizing.Tokenizer` made ready for
+workers) and a list of texts with their names. Texts found in the cache are read back; the
+rest are tokenized in this process, in ``n_jobs`` spawned processes, or on a dask cluster, and
+stored. Parallelism is our own pool, each worker loading the dictionary itself
+(``jieba.enable_parallel`` ignores a user dictionary loaded after it and is POSIX-only).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sqlite3
+from array import array
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+from tqdm import tqdm
+
+__all__ = ["Executor", "TokenCache", "default_cache_dir", "cache_key"]
+
+
+class Runner(Protocol):
+    def tokenize(self, text: str, names: Iterable[str] = ()) -> list[str]: ...
+
+    def fingerprint(self) -> str: ...
+
+
+def default_cache_dir() -> Path:
+    """``$GOVTOPICS_CACHE`` or ``~/.cache/govtopics``."""
+    return Path(os.environ.get("GOVTOPICS_CACHE") or Path.home() / ".cache" / "govtopics")
+
+
+def cache_key(text: str, names: frozenset[str], fingerprint: str) -> str:
+    """The cache key of one text: its tokens depend on the text, the names given with it, and the tokenizer.
+
+    >>> cache_key("法治", frozenset({"大进镇"}), "f") == cache_key("法治", frozenset({"大进镇"}), "g")
+    False
+    """
+    joined = "\x1e".join(sorted(names))
+    return hashlib.sha256("\x1f".join([fingerprint, joined, text]).encode("utf-8")).hexdigest()
+
+
+class TokenCache:
+    """Analysis tokens on disk (SQLite), keyed by :func:`cache_key`; the file is opened on first use.
+
+    Token lists are stored as arrays of ids into a shared vocabulary table, so reading them back
+    reuses one string object per distinct token (fast, and light on memory for large corpora).
+    ``hits`` and ``misses`` count look-ups, so a test can see that a re-run did not segment again.
+    """
+
+    def __init__(self, directory: str | Path):
+        self.path = Path(directory) / "tokens-v2.sqlite"
+        self.hits = 0
+        self.misses = 0
+        self._vocab: list[str] = []
+        self._ids: dict[str, int] = {}
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with sqlite3.connect(self.path, timeout=60) as db:
+                db.execute("CREATE TABLE IF NOT EXISTS vocab (id INTEGER PRIMARY KEY, token TEXT UNIQUE NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, ids BLOB NOT NULL)")
+            self._ready = True
+        return sqlite3.connect(self.path, timeout=60)
+
+    def _sync_vocab(self, db: sqlite3.Connection) -> None:
+        """Read vocabulary rows other processes may have added since the last read (ids are dense)."""
+        for token_id, token in db.execute("SELECT id, token FROM vocab WHERE id >= ? ORDER BY id", (len(self._vocab),)):
+            assert token_id == len(self._vocab), "token cache vocabulary is not dense"
+            self._ids[token] = token_id
+            self._vocab.append(token)
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, list[str]]:
+        """Cached token lists for those keys that are present."""
+        found: dict[str, list[str]] = {}
+        batch_size = 5000 if sqlite3.sqlite_version_info >= (3, 32) else 900
+        with self._connect() as db:
+            self._sync_vocab(db)
+            get = self._vocab.__getitem__
+            for start in range(0, len(keys), batch_size):
+                batch = list(keys[start:start + batch_size])
+                marks = ",".join("?" * len(batch))
+                for key, blob in db.execute(f"SELECT key, ids FROM tokens WHERE key IN ({marks})", batch):
+                    found[key] = list(map(get, array("I", blob)))
+        self.hits += len(found)
+        self.misses += len(set(keys)) - len(found)
+        return found
+
+    def put_many(self, items: dict[str, list[str]]) -> None:
+        """Store token lists under their keys."""
+        with self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time keeps vocabulary ids dense
+            self._sync_vocab(db)
+            new = sorted({t for tokens in items.values() for t in tokens} - self._ids.keys())
+            db.executemany("INSERT INTO vocab VALUES (?, ?)", [(len(self._vocab) + i, t) for i, t in enumerate(new)])
+            self._sync_vocab(db)
+            ids = self._ids
+            db.executemany(
+                "INSERT OR REPLACE INTO tokens VALUES (?, ?)",
+                [(key, array("I", [ids[t] for t in tokens]).tobytes()) for key, tokens in items.items()],
+            )
+
+
+class Executor:
+    """Where and how many texts are tokenized: cache, processes or a dask client, progress bar.
+
+    ``cache``: True for :func:`default_cache_dir`, False, or a folder; ``n_jobs``: processes
+    (-1 for one per core; fewer than 50 texts always run here); ``client``: a
+    ``dask.distributed`` Client; ``progress``: a tqdm bar on stderr when a run takes more than
+    a moment. Nothing is opened or started before :meth:`run`.
+    """
+
+    def __init__(self, cache: bool | str | Path = True, n_jobs: int = 1, client: Any = None, progress: bool = True):
+        self.n_jobs = n_jobs
+        self.client = client
+        self.progress = progress
+        self.cache = TokenCache(default_cache_dir() if cache is True else cache) if cache else None
+
+    @property
+    def cache_stats(self) -> dict[str, int]:
+        """Cache hits and misses so far (zeros without a cache)."""
+        return {"hits": self.cache.hits, "misses": self.cache.misses} if self.cache else {"hits": 0, "misses": 0}
+
+    def run(self, runner: Runner, texts: Sequence[str], names: Sequence[frozenset[str]]) -> list[list[str]]:
+        """Tokens of each text with its names: cached ones read back, the others computed and stored."""
+        fingerprint = runner.fingerprint()
+        keys = [cache_key(t, n, fingerprint) for t, n in zip(texts, names)]
+        found = self.cache.get_many(keys) if self.cache else {}
+        todo: dict[str, int] = {}
+        for i, key in enumerate(keys):
+            if key not in found and key not in todo:
+                todo[key] = i
+        computed = dict(zip(todo, self._compute(runner, [(texts[i], names[i]) for i in todo.values()])))
+        if self.cache and computed:
+            self.cache.put_many(computed)
+        found.update(computed)
+        return [found[key] for key in keys]
+
+    def _compute(self, runner: Runner, jobs: list[tuple[str, frozenset[str]]]) -> list[list[str]]:
+        bar = dict(total=len(jobs), delay=2, disable=not self.progress, desc="tokenizing", unit="unit")
+        if self.client is not None and jobs:
+            import dask.bag
+
+            partitions = max(1, min(len(jobs) // 100, 8 * len(self.client.scheduler_info()["workers"])))
+            bag = dask.bag.from_sequence(jobs, npartitions=partitions).map_partitions(_run_partition, runner)
+            return _shared_strings(self.client.compute(bag, sync=True))
+        if self.n_jobs == 1 or len(jobs) < 50:
+            return _shared_strings(runner.tokenize(t, n) for t, n in tqdm(jobs, **bar))
+        n_jobs = (os.cpu_count() or 1) if self.n_jobs < 0 else self.n_jobs
+        chunk = max(1, min(256, len(jobs) // (n_jobs * 4)))
+        # Spawned, not forked: a worker does not inherit (and keep alive) the parent's loaded corpus.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(n_jobs, mp_context=context, initializer=_init_worker, initargs=(runner,)) as pool:
+            return _shared_strings(tqdm(pool.map(_run_in_worker, jobs, chunksize=chunk), **bar))
+
+
+_WORKER: Runner | None = None
+
+
+def _init_worker(runner: Runner) -> None:
+    global _WORKER
+    _WORKER = runner
+    runner.tokenize("")  # load the dictionary once, before the first job
+
+
+def _run_in_worker(job: tuple[str, frozenset[str]]) -> list[str]:
+    assert _WORKER is not None
+    return _WORKER.tokenize(*job)
+
+
+def _run_partition(jobs: Iterable[tuple[str, frozenset[str]]], runner: Runner) -> list[list[str]]:
+    """One dask partition; the engine is loaded once per worker process (engines are cached by dictionary)."""
+    return [runner.tokenize(text, names) for text, names in jobs]
+
+
+def _shared_strings(results: Iterable[list[str]]) -> list[list[str]]:
+    """Token lists that share one string object per distinct token (results from other processes don't)."""
+    pool: dict[str, str] = {}
+    return [[pool.setdefault(t, t) for t in tokens] for tokens in results]

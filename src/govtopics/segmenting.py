@@ -1,0 +1,316 @@
+"""Segmenting: an engine (jieba or its Rust port rjieba) with the domain dictionary, on normalised text.
+
+The :class:`Segmenter` cuts text into words and keeps two kinds of pieces whole, whatever the
+engine's dictionary says: the names it is given (the report's own unit and places, 大进镇) and
+short quoted slogans (“一窗综办”) unless a dictionary term covers them (“八五”普法 -> 八五普法).
+Quotation marks are dropped. Engines are registered in :data:`ENGINES`: a class made from the
+dictionary entries ``(word, freq or None, tag or None)``, with ``cut(text) -> list[str]`` and
+``tag(text) -> list[(word, tag)]``, that returns a private-use character (U+E000, which marks a
+kept-whole piece) as a word of its own.
+
+The text must already be normalised (:func:`govtopics.cleaning.normalize_text`): a
+:class:`~govtopics.reading.Document`'s text is, from loading; the tokenizer normalises a plain
+string once before it gets here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .cleaning import replace_chars
+from .registry import Registry
+
+__all__ = ["BACKENDS", "ENGINES", "Entry", "Segmenter", "dictionary_entries", "domain_terms", "read_user_dict"]
+
+Entry = tuple[str, "int | None", "str | None"]
+ENGINES = Registry("segmentation engine")
+_DOMAIN_DICT = Path(str(resources.files("govtopics") / "data" / "domain_dict.txt"))
+_QUOTE_CHARS = "“”\"'"
+_NO_QUOTES = dict.fromkeys(_QUOTE_CHARS, "")
+_QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,8})[”\"]")
+_QUOTED_CN = re.compile(r"“([^“”\n]{1,8})”")  # the same matches in a text without ASCII quotes, found faster
+_MARK = "\ue000"  # a private-use character: outside the engines' word pattern, so a word boundary
+_STOPWORD_FREQ = 100  # enough for a formulaic phrase such as 常态化 to be cut whole, too low to beat a domain term
+
+
+def read_user_dict(path: str | Path) -> list[Entry]:
+    """Entries ``(word, freq, tag)`` of a jieba-format dictionary; ``#`` lines are comments."""
+    entries: list[Entry] = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parts = line.split()
+        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        tag = parts[-1] if len(parts) > 1 and not parts[-1].isdigit() else None
+        entries.append((parts[0], freq, tag))
+    return entries
+
+
+@cache
+def _jieba_words() -> frozenset[str]:
+    """Words of jieba's main dictionary (rjieba embeds the same one)."""
+    import jieba
+
+    text = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
+    return frozenset(re.findall(r"^[^ \n]+", text, re.MULTILINE))
+
+
+@cache
+def domain_terms() -> frozenset[str]:
+    """Terms of the shipped domain dictionary.
+
+    >>> "习近平法治思想" in domain_terms(), len(domain_terms()) >= 300
+    (True, True)
+    """
+    return frozenset(word for word, _, _ in read_user_dict(_DOMAIN_DICT))
+
+
+def dictionary_entries(user_dicts: Iterable[str | Path] = (), user_words: Iterable[Entry] = (),
+                       stopwords: Iterable[str] = ()) -> tuple[Entry, ...]:
+    """Entries the engine learns: the domain dictionary, the user's dictionaries and words, then the
+    multi-character stopwords jieba's own dictionary lacks (a stopword it knows keeps its
+    frequency: 部门 stays 部门 in 各部门).
+
+    >>> entries = dictionary_entries(user_words=[("一窗综办", 5000, "nz")], stopwords=["常态化", "部门", "的"])
+    >>> entries[-2:]
+    (('一窗综办', 5000, 'nz'), ('常态化', 100, None))
+    """
+    entries = read_user_dict(_DOMAIN_DICT)
+    entries += [entry for path in user_dicts for entry in read_user_dict(path)]
+    entries += [tuple(entry) for entry in user_words]  # type: ignore[misc]
+    known, jieba_words = {word for word, _, _ in entries}, _jieba_words()
+    new = set(stopwords).difference(known).difference(jieba_words)
+    entries += [(word, _STOPWORD_FREQ, None) for word in sorted(new) if len(word) > 1]
+    return tuple(entries)
+
+
+@ENGINES.register("jieba")
+class JiebaEngine:
+    """jieba (pure Python), with its own dictionary plus ``entries``."""
+
+    def __init__(self, entries: tuple[Entry, ...]):
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.initialize()
+        for word, freq, tag in entries:
+            self._jieba.add_word(word, freq, tag)
+        self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        self.cut = self._jieba.lcut  # cut(text): lcut's defaults are the accurate mode with HMM=True
+
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        return [(p.word, p.flag) for p in self._pos.lcut(text, HMM=True)]
+
+
+@ENGINES.register("rjieba")
+class RjiebaEngine:
+    """rjieba (jieba-rs, in Rust): the same dictionary and model, many times faster."""
+
+    def __init__(self, entries: tuple[Entry, ...]):
+        import rjieba
+
+        self._rjieba = rjieba.Jieba()
+        for word, freq, tag in entries:
+            self._rjieba.add_word(word, freq, tag)
+
+    def cut(self, text: str) -> list[str]:
+        return self._rjieba.cut(text, True)
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        return self._rjieba.tag(text, True)
+
+
+BACKENDS: tuple[str, ...] = tuple(ENGINES)
+"""The shipped engines' names (the registry may hold more)."""
+
+
+@cache
+def _engine(backend: str, entries: tuple[Entry, ...]) -> Any:
+    """One engine per backend and dictionary in a process (loading jieba's takes a second)."""
+    return ENGINES.get_or_raise(backend)(entries)
+
+
+class Segmenter:
+    """An engine and its dictionary entries; the engine is loaded on first use.
+
+    A pickled segmenter carries its entries, not the engine, so a worker process (or a remote
+    dask worker) loads the same dictionary without reading the client's files.
+
+    >>> seg = Segmenter("jieba", dictionary_entries())
+    >>> seg.cut("深入落实“八五”普法,大进镇开展“一窗综办”。", names=frozenset({"大进镇"}))
+    ['深入', '落实', '八五普法', ',', '大进镇', '开展', '一窗综办', '。']
+    """
+
+    def __init__(self, backend: str, entries: tuple[Entry, ...]):
+        ENGINES.get_or_raise(backend)
+        self.backend = backend
+        self.entries = entries
+        self._engine: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_engine": None}
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            self._engine = _engine(self.backend, self.entries)
+        return self._engine
+
+    @staticmethod
+    def protected(text: str, names: frozenset[str]) -> tuple[str, list[tuple[int, int]]]:
+        """The text without quotation marks, and the spans (in it, in order, not overlapping) kept whole."""
+        spans: list[tuple[int, int]] = []
+        if "“" in text or '"' in text:
+            text, quoted = _strip_quotes(text)
+            spans = [span for span in quoted if not _covered(text, span)]
+        elif "”" in text or "'" in text:
+            text = replace_chars(text, _NO_QUOTES)
+        if names and (present := [name for name in names if name in text]):
+            found = [m.span() for m in _alternation(frozenset(present)).finditer(text)]
+            if spans:  # a span overlapping an earlier (or, at the same start, a longer) one is left out
+                chosen: list[tuple[int, int]] = []
+                for start, end in sorted(spans + found, key=lambda s: (s[0], s[0] - s[1])):
+                    if not chosen or start >= chosen[-1][1]:
+                        chosen.append((start, end))
+                spans = chosen
+            else:
+                spans = found
+        return text, spans
+
+    def pieces(self, text: str, names: frozenset[str]) -> list[tuple[str, bool]]:
+        """Text cut into ``(piece, protected)`` runs; a protected piece is one token (a name, a short slogan)."""
+        return _pieces(*self.protected(text, names))
+
+    def cut(self, text: str, names: frozenset[str] = frozenset(), drop_names: bool = False) -> list[str]:
+        """Words of ``text`` (punctuation and whitespace included); with ``drop_names`` the names are left out.
+
+        A protected span is cut as a mark that the engine keeps apart (a character outside its word
+        pattern ends the runs on both sides, as the ends of the text would), then put back: one
+        engine call for the whole text, the same words as cutting the pieces one by one.
+        """
+        cut = (self._engine or self.engine).cut
+        if not names and "“" not in text and '"' not in text:  # nothing to keep whole
+            return cut(replace_chars(text, _NO_QUOTES) if "”" in text or "'" in text else text)
+        text, spans = self.protected(text, names)
+        if not spans:
+            return cut(text)
+        if _MARK in text:  # cannot happen in a report; cut the pieces one by one
+            out: list[str] = []
+            for piece, protected in _pieces(text, spans):
+                if not protected:
+                    out += cut(piece)
+                elif not (drop_names and piece in names):
+                    out.append(piece)
+            return out
+        marked = []
+        pos = 0
+        for start, end in spans:
+            marked += [text[pos:start], _MARK]
+            pos = end
+        marked.append(text[pos:])
+        words = cut("".join(marked))
+        i = 0
+        for start, end in spans:
+            i = words.index(_MARK, i)
+            piece = text[start:end]
+            if drop_names and piece in names:
+                del words[i]
+            else:
+                words[i] = piece
+                i += 1
+        return words
+
+    def tag(self, text: str, names: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
+        """``(word, jieba tag)`` pairs; names and slogans are tagged ``nz``, whitespace dropped."""
+        tag = self.engine.tag
+        out: list[tuple[str, str]] = []
+        for piece, protected in self.pieces(text, names):
+            if protected:
+                out.append((piece, "nz"))
+            else:
+                out += [(w, t) for w, t in tag(piece) if w.strip()]
+        return out
+
+
+def _pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    pieces: list[tuple[str, bool]] = []
+    pos = 0
+    for start, end in spans:
+        if start > pos:
+            pieces.append((text[pos:start], False))
+        pieces.append((text[start:end], True))
+        pos = end
+    if pos < len(text) or not spans:
+        pieces.append((text[pos:], False))
+    return pieces
+
+
+def _strip_quotes(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Text without quotation marks, and the spans (in that text) of short quoted phrases."""
+    if "'" in text:  # a phrase may hold an apostrophe, which stays in it: piece by piece
+        return _strip_quotes_slowly(text)
+    spans: list[tuple[int, int]] = []
+    shift = pos = 0  # quotation marks before ``pos``
+    for match in (_QUOTED if '"' in text else _QUOTED_CN).finditer(text):
+        start, end = match.span(1)
+        before = text[pos:start]
+        shift += before.count("“") + before.count("”") + before.count('"')
+        spans.append((start - shift, end - shift))
+        pos = end
+    return replace_chars(text, _NO_QUOTES), spans
+
+
+def _strip_quotes_slowly(text: str) -> tuple[str, list[tuple[int, int]]]:
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = length = 0
+    for match in _QUOTED.finditer(text):
+        before = replace_chars(text[pos:match.start()], _NO_QUOTES)
+        plain += [before, match.group(1)]
+        length += len(before)
+        spans.append((length, length + len(match.group(1))))
+        length += len(match.group(1))
+        pos = match.end()
+    plain.append(replace_chars(text[pos:], _NO_QUOTES))
+    return "".join(plain), spans
+
+
+@cache
+def _term_index() -> dict[str, tuple[str, ...]]:
+    """Every substring of a domain term -> the terms containing it."""
+    index: dict[str, set[str]] = {}
+    for term in domain_terms():
+        for a in range(len(term)):
+            for b in range(a + 1, len(term) + 1):
+                index.setdefault(term[a:b], set()).add(term)
+    return {k: tuple(sorted(v)) for k, v in index.items()}
+
+
+def _covered(text: str, span: tuple[int, int]) -> bool:
+    """True when a longer domain term covers the whole span in the text (“八五”普法 -> 八五普法)."""
+    start, end = span
+    phrase = text[start:end]
+    for term in _term_index().get(phrase, ()):
+        if len(term) == len(phrase):
+            continue
+        lo = max(0, start - len(term))
+        hit = text.find(term, lo, end + len(term))
+        while hit != -1 and hit <= start:
+            if hit + len(term) >= end:
+                return True
+            hit = text.find(term, hit + 1, end + len(term))
+    return False
+
+
+@lru_cache(maxsize=4096)
+def _alternation(names: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, sorted(names, key=lambda n: (-len(n), n)))))
