@@ -341,7 +341,8 @@ def test_a_metadata_table_gives_covariates_groups_effects_and_an_audit(tmp_path,
 
     metadata.write_text("path,region\n" + "\n".join(rows).replace("west", "north") + "\n", encoding="utf-8")
     again = build(toml, out=tmp_path / "out")
-    assert "corpus" not in again["stage_cache_hits"]
+    # The table is read again; the tokens are the same, so the model is read back, not fitted again.
+    assert "corpus" not in again["stage_cache_hits"] and "model" in again["stage_cache_hits"]
     assert set(table(tmp_path / "out", "prevalence_by_region")["region"]) == {"east", "north"}
     assert not (tmp_path / "out" / "effect_region_west.png").exists() and "effect_region_north.png" in again["outputs"]
 

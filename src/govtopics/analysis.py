@@ -318,22 +318,28 @@ class Analysis:
                          self.config.tokens.phrases)
 
     def units_key(self) -> str:
-        """A hash of the units' content (every column and every token): the key of the stages after them.
+        """A hash of the units' content (every column and every token): the key of the stages after the model.
 
         Settings that give the same units (a stopword that never occurs) give the same key, so
-        the model and what follows are not computed again.
+        what follows is not computed again.
         """
         memo = ("units_key", self._units_stage_key())
         if memo not in self._memo:
             units = self.units
+            h = hashlib.sha256(self.tokens_key().encode())
+            for column in units.columns.drop("tokens"):
+                h.update(column.encode() + b"\0" + repr(units[column].tolist()).encode("utf-8"))
+            self._memo[memo] = h.hexdigest()
+        return self._memo[memo]
+
+    def tokens_key(self) -> str:
+        """A hash of the units' tokens alone, in order: the model's key. The model is fitted on nothing else, so a
+        new covariate or a corrected year in a metadata table does not fit it again."""
+        memo = ("tokens_key", self._units_stage_key())
+        if memo not in self._memo:
             h = hashlib.sha256()
-            for column in units.columns:
-                h.update(column.encode() + b"\0")
-                if column == "tokens":
-                    for tokens in units["tokens"]:
-                        h.update("\x1f".join(tokens).encode("utf-8") + b"\x1e")
-                else:
-                    h.update(repr(units[column].tolist()).encode("utf-8"))
+            for tokens in self.units["tokens"]:
+                h.update("\x1f".join(tokens).encode("utf-8") + b"\x1e")
             self._memo[memo] = h.hexdigest()
         return self._memo[memo]
 
@@ -371,7 +377,7 @@ class Analysis:
             raise AnalysisError(str(error)) from None
 
     def _fitted(self) -> tuple[pd.DataFrame | None, Any]:
-        return self._stage("model", self._key("model", self.units_key(), dict(self.config.model)), self._fit)
+        return self._stage("model", self._key("model", self.tokens_key(), dict(self.config.model)), self._fit)
 
     @property
     def k_table(self) -> pd.DataFrame | None:
