@@ -205,6 +205,16 @@ def test_effects_are_clustered_by_the_issuing_government_not_the_bare_unit(monke
     by_unit = analysis.replace(effects={"cluster": "unit"}).effects
     assert by_unit.n_clusters == 6 and by_unit.cov_type == "HC1 (one unit: reports cannot be clustered)"
     assert analysis.replace(effects={"formula": ""}).effects is None
+    # Differences year to year, or between the periods of effects.periods (inclusive, named first-last).
+    steps = analysis.effect_differences()
+    assert steps[["from", "to"]].drop_duplicates().values.tolist() == [[2021, 2022], [2022, 2023]]
+    periods = analysis.replace(effects={"periods": [[2021, 2021], [2022, 2023]]}).effect_differences()
+    assert periods[["topic", "from", "to"]].values.tolist() == [[0, "2021-2021", "2022-2023"], [1, "2021-2021", "2022-2023"]]
+    with pytest.raises(AnalysisError, match=r"effects.periods: periods without any year in the fit: \['2030-2031'\]"):
+        analysis.replace(effects={"periods": [[2021, 2022], [2030, 2031]]}).effect_differences()
+    # NMF gives proportions, not a posterior: the effects are fitted to them alone (every draw's fit the same).
+    nmf = analysis.replace(model={"name": "nmf", "k": 2, "no_below": 1}).effects
+    assert nmf.n_clusters == 2 and np.allclose(nmf.centres, nmf.centres[:1])
     with pytest.raises(AnalysisError, match="no column 'province' to group or fit by"):
         analysis.replace(effects={"cluster": "province"}).effects
     with pytest.raises(AnalysisError, match=r"^effects.formula = 'C\(year\) \+': \S[^\n]*$"):
