@@ -159,3 +159,12 @@ def test_choices_come_from_the_registries(flag, capsys):
     with pytest.raises(SystemExit):
         main(["topics", "seeds", flag, "nonsense"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_build_says_what_it_made(capsys, seeds_dir, tmp_path):
+    assert main(["build", "--corpus", str(seeds_dir), "--out", str(tmp_path), "-k", "3", "--set", "model.passes=10",
+                 "--set", "trends.n_boot=50", "--figures"]) == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert capsys.readouterr().out == (f"built {len(manifest['outputs'])} files in {tmp_path}: 5 reports loaded, "
+                                       "0 skipped, 5 in the trends, K = 3\n")
+    assert "explorer.html" in manifest["outputs"] and not list(tmp_path.glob("*.png"))

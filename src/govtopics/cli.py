@@ -245,7 +245,7 @@ def cmd_build(args: argparse.Namespace, analysis: Analysis) -> int:
     manifest = write_outputs(analysis, args.out)
     counts = manifest["counts"]
     print(f"built {len(manifest['outputs'])} files in {args.out}: {counts['loaded']} reports loaded, "
-          f"{counts['skipped']} skipped, K = {manifest['k']['chosen']}")
+          f"{counts['skipped']} skipped, {counts['in_trends']} in the trends, K = {manifest['k']['chosen']}")
     return 0
 
 
