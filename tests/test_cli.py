@@ -141,6 +141,8 @@ def test_validate_writes_sheets_away_from_the_figures_and_scores_answers(capsys,
     (build_folder / "manifest.json").write_text("{}", encoding="utf-8")
     assert main(["validate", *settings, "--out", str(build_folder)]) == 2
     assert "holds a build's outputs" in capsys.readouterr().err
+    assert main(["validate", *settings, "-k", "3", "--out", str(tmp_path / "k3")]) == 2
+    assert "set validation.n_top_topics to at most 2" in capsys.readouterr().err and not (tmp_path / "k3").exists()
     assert main(["validate", "score", str(out / "intrusion_key.csv"), str(tmp_path / "nobody.csv")]) == 2
     assert "no such file" in capsys.readouterr().err
 

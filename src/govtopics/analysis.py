@@ -548,6 +548,11 @@ class Analysis:
         :func:`~govtopics.validation.intrusion_test`)."""
         from .validation import intrusion_test
 
+        v = self.config.validation
+        if v.n_passages > 0 and self.k <= v.n_top_topics:
+            raise AnalysisError(f"validation: a topic-intrusion question shows validation.n_top_topics = {v.n_top_topics} "
+                                f"topics and an intruder, so it needs more topics than the model's {self.k}: set "
+                                f"validation.n_top_topics to at most {self.k - 1}, or validation.n_passages = 0")
         try:
             return intrusion_test(self.model, self._texts(), self.unit_topics, **self.config.validation)
         except ValueError as error:
