@@ -1,5 +1,6 @@
 """The Analysis spine: lazy stages, computed once, and registries that the build picks up with one registration."""
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +13,7 @@ from govtopics import Analysis, AnalysisError, Config, ConfigError
 from govtopics.build import build
 from govtopics.cli import build_parser
 from govtopics.models import MODELS, LdaTopics, _TopicTables
-from govtopics.outputs import FIGURES, TABLES
+from govtopics.outputs import FIGURES, FILES, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -117,7 +118,10 @@ def test_one_registration_adds_a_model_to_the_config_the_cli_and_the_build(monke
         [0, "执法", 0.7], [0, "普法", 0.1], [1, "普法", 0.7], [1, "执法", 0.1]]
     prevalence = pd.read_csv(tmp_path / "tables" / "topic_prevalence_by_year.csv")
     assert np.allclose(prevalence["prevalence"], 0.5)  # every unit is an even mix, so is every year
-    assert manifest["not_made"] == {"tables/k_selection.csv": "model.k = 2 is fixed, so K was not scanned",
+    off = ("tables/prevalence_by_group.csv", "tables/effects.csv", "tables/effects_expected.csv",
+           "tables/effects_differences.csv")  # no trends.by, no effects.formula
+    assert {name: why for name, why in manifest["not_made"].items() if name not in off} == {
+                                    "tables/k_selection.csv": "model.k = 2 is fixed, so K was not scanned",
                                     "tables/topic_words_by_year.csv":
                                     "model 'toy' has no gensim inference to re-estimate words by year"}
     assert "top_words.png" in manifest["outputs"]
@@ -157,6 +161,64 @@ def test_one_registration_adds_tables_and_a_later_build_without_them_removes_the
     monkeypatch.delitem(TABLES, "reports_by")
     manifest = build(settings, out=tmp_path, corpus_path=SEEDS)
     assert not list((tmp_path / "tables").glob("reports_by_*")) and "tables/documents.csv" in manifest["outputs"]
+
+
+def test_a_registered_file_is_written_tracked_and_removed_when_no_longer_made(monkeypatch, tmp_path):
+    monkeypatch.setitem(FILES, "reports.txt", lambda analysis: "\n".join(analysis.documents_table["id"]) + "\n")
+    settings = Config(**FAST, figures={"which": []})
+    manifest = build(settings, out=tmp_path, corpus_path=SEEDS)
+    ids = sorted(p.stem for p in SEEDS.glob("*.txt"))
+    assert (tmp_path / "reports.txt").read_text(encoding="utf-8").split() == ids
+    assert manifest["outputs"]["reports.txt"] == hashlib.sha256((tmp_path / "reports.txt").read_bytes()).hexdigest()
+    assert "explorer.html" in manifest["outputs"]
+    monkeypatch.delitem(FILES, "reports.txt")
+    manifest = build(settings, out=tmp_path, corpus_path=SEEDS)
+    assert not (tmp_path / "reports.txt").exists() and "reports.txt" not in manifest["outputs"]
+
+
+def justice_bureaus() -> pd.DataFrame:
+    """Reports of two cities' 司法局 (the unit written without its place, as departments write it) over three years,
+    each body the text of a seed report."""
+    bodies = [p.read_text(encoding="utf-8").split("\n", 2)[2] for p in sorted(SEEDS.glob("*.txt"))]
+    rows = []
+    for c, city in enumerate(["长治市", "大同市"]):
+        for y, year in enumerate([2021, 2022, 2023]):
+            rows.append({"id": f"{city}-{year}", "text": f"{city}司法局{year}年法治政府建设情况报告\n"
+                                                         + bodies[(c + y) % len(bodies)]})
+    return pd.DataFrame(rows)
+
+
+def test_effects_are_clustered_by_the_issuing_government_not_the_bare_unit(monkeypatch):
+    """Two 司法局 of different cities share ``unit`` but are two issuers, so two clusters: clustering by ``unit``
+    would make six reports of two governments one cluster (and fall back to HC1)."""
+    from govtopics import load_corpus
+
+    monkeypatch.setitem(MODELS, "toy", ToyTopics)
+    corpus = load_corpus(justice_bureaus())
+    assert {doc.unit for doc in corpus} == {"司法局"} and [doc.level for doc in corpus] == ["department"] * 6
+    assert [doc.issuer for doc in corpus] == ["长治市司法局"] * 3 + ["大同市司法局"] * 3
+    analysis = Analysis.from_corpus(corpus, model={"name": "toy", "k": 2}, effects={"formula": "C(year)", "n_draws": 50},
+                                    progress=False)
+    fit = analysis.effects
+    assert fit.cov_type == "cluster(issuer)" and fit.n_clusters == 2
+    assert fit.groups.tolist() == [0, 0, 0, 1, 1, 1]  # reports in id order: 长治市 2021-2023, then 大同市
+    by_unit = analysis.replace(effects={"cluster": "unit"}).effects
+    assert by_unit.n_clusters == 6 and by_unit.cov_type == "HC1 (one unit: reports cannot be clustered)"
+    assert analysis.replace(effects={"formula": ""}).effects is None
+    # Differences year to year, or between the periods of effects.periods (inclusive, named first-last).
+    steps = analysis.effect_differences()
+    assert steps[["from", "to"]].drop_duplicates().values.tolist() == [[2021, 2022], [2022, 2023]]
+    periods = analysis.replace(effects={"periods": [[2021, 2021], [2022, 2023]]}).effect_differences()
+    assert periods[["topic", "from", "to"]].values.tolist() == [[0, "2021-2021", "2022-2023"], [1, "2021-2021", "2022-2023"]]
+    with pytest.raises(AnalysisError, match=r"effects.periods: periods without any year in the fit: \['2030-2031'\]"):
+        analysis.replace(effects={"periods": [[2021, 2022], [2030, 2031]]}).effect_differences()
+    # NMF gives proportions, not a posterior: the effects are fitted to them alone (every draw's fit the same).
+    nmf = analysis.replace(model={"name": "nmf", "k": 2, "no_below": 1}).effects
+    assert nmf.n_clusters == 2 and np.allclose(nmf.centres, nmf.centres[:1])
+    with pytest.raises(AnalysisError, match="no column 'province' to group or fit by"):
+        analysis.replace(effects={"cluster": "province"}).effects
+    with pytest.raises(AnalysisError, match=r"^effects.formula = 'C\(year\) \+': \S[^\n]*$"):
+        analysis.replace(effects={"formula": "C(year) +"}).effects
 
 
 # Stopword layers: tok is adding a layer registry to stopwords.py; once it is merged, a test here registers a

@@ -15,12 +15,19 @@ from conftest import lock_differences
 from govtopics import Analysis, AnalysisError, Config, ConfigError
 from govtopics.build import build, load_config
 from govtopics.cli import main
-from govtopics.outputs import FIGURES
+from govtopics.outputs import FIGURES, FILES, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "figures"
 SEED_YEARS = [2025, 2022, 2025, 2023, 2024]  # read off the title of each seed report, in file-name order
 SMALL = dict(model={"k_range": [3, 4], "seeds": [1, 2], "passes": 20}, trends={"n_boot": 100}, figures={"which": []})
+# What the shipped configuration leaves off: no groups to compare, no effects formula.
+OFF = {"prevalence_by_group": 'trends.by names no group to compare (e.g. by = ["level"])',
+       "effects": 'effects.formula is empty, so no effects were estimated (e.g. formula = "year_spline + level")'}
+NOT_MADE = {**{f"tables/{name}.csv": OFF["effects" if name.startswith("effects") else name]
+               for name in ("prevalence_by_group", "effects", "effects_expected", "effects_differences")},
+            **{f"{name}.png": OFF["prevalence_by_group" if name == "prevalence_by_group" else "effects"]
+               for name in ("prevalence_by_group", "effects_expected", "effects")}}
 
 
 def sha256(path: Path) -> str:
@@ -130,7 +137,8 @@ def test_figures_are_the_registered_ones_drawn_without_missing_glyphs(fresh):
     out, manifest, caught = fresh
     pngs = sorted(name for name in manifest["outputs"] if name.endswith(".png"))
     keyness = ["keyness_2022_2023.png", "keyness_2023_2024.png", "keyness_2024_2025.png"]
-    assert pngs == sorted([f"{name}.png" for name in FIGURES if name != "keyness"] + keyness)
+    assert pngs == sorted([f"{name}.png" for name in FIGURES if name != "keyness" and f"{name}.png" not in NOT_MADE]
+                          + keyness)
     for name in pngs:
         width, height = png_size(out / name)
         assert width >= 600 and height >= 300, name
@@ -162,8 +170,74 @@ def test_manifest_records_inputs_config_model_versions_and_timings(fresh):
     assert manifest["config"] == Config.from_toml(ROOT / "govtopics.toml").to_dict()
     assert manifest["model"]["params"]["num_topics"] == manifest["k"]["chosen"]
     assert {"gensim", "jieba", "pandas", "matplotlib"} <= set(manifest["versions"])
-    assert {"corpus", "units", "model", "prevalence", "figures"} <= set(manifest["timings_s"])
-    assert manifest["not_made"] == {}
+    assert {"corpus", "units", "model", "prevalence", "figures", "files"} <= set(manifest["timings_s"])
+    assert manifest["not_made"] == NOT_MADE
+    # Each input carries its metadata and where each field was read; the seeds have no audit lines.
+    first = inputs["000_d150b2aa907695eb.txt"]
+    assert {key: first[key] for key in ("year", "unit", "level", "places", "issuer", "genre", "period")} == {
+        "year": 2025, "unit": "大进镇人民政府", "level": "township", "places": ["重庆市", "开州区"],
+        "issuer": "重庆市开州区大进镇人民政府", "genre": "rule_of_law", "period": "2025"}
+    assert first["sources"]["year"] == "title" and first["sources"]["unit"] == "header"
+    assert manifest["metadata_audit"] == [] and manifest["effects"] is None
+    assert manifest["trends"] == {"weighting": "report", "excluded": [], "excluded_by_group": {}}
+
+
+# The columns of each table the README documents (README.md, "What the build makes").
+DOCUMENTED = {
+    "documents": ["id", "path", "year", "unit", "level", "places", "issuer", "genre", "period", "characters", "units",
+                  "tokens", "in_trends"],
+    "topic_words": ["topic", "label", "rank", "word", "weight"],
+    "topic_prevalence_by_year": ["topic", "label", "year", "prevalence", "ci_low", "ci_high", "n_reports", "n_units",
+                                 "single_report", "few_reports", "weighting"],
+    "topic_prevalence_by_part": ["topic", "label", "part", "year", "prevalence", "ci_low", "ci_high", "n_reports",
+                                 "n_units", "single_report", "few_reports", "weighting"],
+    "passages": ["topic", "label", "rank", "proportion", "doc_id", "unit_index", "year", "unit", "level", "issuer",
+                 "genre", "period", "part", "heading", "n_tokens", "text"],
+    "passages_by_year": ["topic", "label", "year", "rank", "proportion", "doc_id", "unit_index", "unit", "level",
+                         "issuer", "genre", "period", "part", "heading", "n_tokens", "text"],
+}
+
+
+def test_tables_have_the_documented_columns(fresh):
+    out, manifest, _ = fresh
+    for name, columns in DOCUMENTED.items():
+        assert table(out, name).columns.tolist() == columns, name
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    made = [name.removeprefix("tables/") for name in [*manifest["outputs"], *manifest["not_made"]]
+            if name.startswith("tables/")]
+    assert {name.removesuffix(".csv") for name in made} == set(TABLES)
+    shown = {"prevalence_by_group.csv": "prevalence_by_<group>.csv"}  # one file per group of trends.by
+    assert [name for name in made if f"`{shown.get(name, name)}`" not in readme.replace("`tables/", "`")] == []
+
+
+def test_passages_are_the_units_with_the_highest_proportion(fresh):
+    """passages.csv against the unit_topics table: for each topic, its five highest proportions, largest first,
+    among units of at least passages.min_tokens tokens; passages_by_year.csv the same within each year."""
+    out, _, _ = fresh
+    units, passages, by_year = table(out, "unit_topics"), table(out, "passages"), table(out, "passages_by_year")
+    candidates = units[units["n_tokens"] >= Config().passages.min_tokens]
+    for topic, rows in passages.groupby("topic"):
+        top = candidates.sort_values(f"topic_{topic}", ascending=False, kind="stable").head(5)
+        assert rows["proportion"].tolist() == pytest.approx(top[f"topic_{topic}"].tolist(), rel=1e-5)
+        assert rows["rank"].tolist() == [1, 2, 3, 4, 5]
+    for (topic, year), rows in by_year.groupby(["topic", "year"]):
+        in_year = candidates[candidates["year"] == year]
+        assert rows["proportion"].max() == pytest.approx(in_year[f"topic_{topic}"].max(), rel=1e-5)
+        assert len(rows) == min(3, len(in_year))
+    raw = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "seeds").glob("*.txt")}
+    # Every passage is text of its report (a unit's lines, cleaned: compare without whitespace and punctuation).
+    plain = lambda text: "".join(c for c in text if c.isalnum())  # noqa: E731
+    assert all(plain(text)[:40] in plain(raw[doc]) for doc, text in zip(passages["doc_id"], passages["text"]))
+
+
+def test_the_explorer_is_one_offline_page_of_the_build(fresh):
+    out, manifest, _ = fresh
+    page = (out / "explorer.html").read_text(encoding="utf-8")
+    assert set(FILES) == {"explorer.html"} and "explorer.html" in manifest["outputs"]
+    assert page.startswith("<!DOCTYPE html>") and "<script src" not in page and "http://" not in page.replace(
+        "http://www.w3.org", "")
+    for label in manifest["model"]["fitted"]["labels_"]:
+        assert json.dumps(label, ensure_ascii=False) in page
 
 
 def test_second_build_gives_identical_outputs_from_the_caches(fresh, tmp_path):
@@ -173,8 +247,11 @@ def test_second_build_gives_identical_outputs_from_the_caches(fresh, tmp_path):
         name: sha256(out / name) for name in manifest["outputs"]}
     assert again["token_cache"]["misses"] == 0  # the second build reads every unit's tokens from the cache
     hits = again["stage_cache_hits"]
-    assert set(hits) == {"corpus", "model", "words_by_year", "prevalence", "keywords", "keyness", "term_trends", "figure"}
-    assert hits.count("figure") == len(FIGURES)  # one entry per registered figure, keyness's three PNGs in one
+    assert set(hits) == {"corpus", "model", "words_by_year", "prevalence", "keywords", "keyness", "term_trends", "figure",
+                         "file"}
+    # One entry per registered figure that applies (keyness's three PNGs in one), one per file.
+    assert hits.count("figure") == len([name for name in FIGURES if f"{name}.png" not in NOT_MADE])
+    assert hits.count("file") == len(FILES)
 
 
 def test_fresh_build_matches_the_committed_tables(fresh):
@@ -220,13 +297,61 @@ def test_every_input_appears_in_the_manifest_even_when_skipped(tmp_path, cache_e
     assert manifest["counts"]["loaded"] == 6 and manifest["counts"]["in_trends"] == 5
     documents = table(tmp_path / "out", "documents")
     assert documents.set_index("path").loc["undated.txt", ["in_trends", "units"]].tolist() == [False, 0]
+    # Years stay whole numbers when one is missing: 2025, not 2025.0, and an empty cell.
+    rows = (tmp_path / "out" / "tables" / "documents.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[2] for row in rows[1:]] == ["2025", "2022", "2025", "2023", "2024", ""]
+    assert [r for r in manifest["inputs"] if r["path"] == "undated.txt"][0]["year"] is None
+    assert manifest["trends"]["excluded"] == [{"id": "undated", "reason": "no year: the analysis needs the year of each report"}]
+
+
+def test_a_metadata_table_gives_covariates_groups_effects_and_an_audit(tmp_path, cache_env):
+    """[corpus] metadata joins a table (path relative to the TOML file) whose column becomes a group of the trends
+    and a covariate of the effects; its problems are audited; an edited table is read again."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    for path in seeds:
+        (corpus / path.name).write_bytes(path.read_bytes())
+    regions = ["west", "east", "west", "east"]  # the fifth seed has no row
+    rows = [f"{path.name if i % 2 else path.stem},{region}" for i, (path, region) in enumerate(zip(seeds, regions))]
+    metadata = tmp_path / "reports.csv"
+    metadata.write_text("path,region\n" + "\n".join(rows) + "\nmissing.txt,east\n", encoding="utf-8")
+    toml = tmp_path / "my.toml"
+    toml.write_text('[corpus]\npath = "corpus"\nmetadata = "reports.csv"\n[model]\nk = 3\npasses = 10\n'
+                    '[trends]\nn_boot = 50\nby = ["region"]\n[effects]\nformula = "region"\nn_draws = 200\n'
+                    '[figures]\nwhich = ["prevalence_by_group", "effects_expected", "effects"]\n', encoding="utf-8")
+    manifest = build(toml, out=tmp_path / "out")
+    assert manifest["config"]["corpus"]["metadata"] == str(metadata)
+    audit = {(note["subject"], note["field"]): note["message"] for note in manifest["metadata_audit"]}
+    assert "no row in reports.csv" in audit[seeds[4].stem, "table"] and "missing.txt" in str(audit)
+    documents = table(tmp_path / "out", "documents")
+    assert documents["region"].tolist()[:4] == regions and pd.isna(documents["region"].iloc[4])
+
+    by_region = table(tmp_path / "out", "prevalence_by_region")
+    counts = by_region.drop_duplicates(["year", "region"]).set_index(["year", "region"])["n_reports"].to_dict()
+    assert counts == {(2022, "east"): 1, (2023, "east"): 1, (2025, "west"): 2}  # years of seeds 1, 3 and 0, 2
+    assert manifest["trends"]["excluded_by_group"] == {"region": [{"id": seeds[4].stem, "reason": "no region"}]}
+
+    effects = table(tmp_path / "out", "effects")
+    assert set(effects["term"]) == {"Intercept", "region[T.west]"} and set(effects["reference"].fillna("")) == {"", "east"}
+    assert manifest["effects"]["excluded"] == [{"id": seeds[4].stem, "reason": "no region"}]
+    assert manifest["effects"]["n_reports"] == 4 and manifest["effects"]["cov_type"] == "cluster(issuer)"
+    assert {"effect_region_west.png", "effects_expected_region.png", "prevalence_by_region.png"} <= set(manifest["outputs"])
+    assert "has no year" in manifest["not_made"]["tables/effects_differences.csv"]
+
+    metadata.write_text("path,region\n" + "\n".join(rows).replace("west", "north") + "\n", encoding="utf-8")
+    again = build(toml, out=tmp_path / "out")
+    # The table is read again; the tokens are the same, so the model is read back, not fitted again.
+    assert "corpus" not in again["stage_cache_hits"] and "model" in again["stage_cache_hits"]
+    assert set(table(tmp_path / "out", "prevalence_by_region")["region"]) == {"east", "north"}
+    assert not (tmp_path / "out" / "effect_region_west.png").exists() and "effect_region_north.png" in again["outputs"]
 
 
 def test_a_fixed_k_fits_one_model_and_makes_no_k_selection(tmp_path, cache_env):
     manifest = build(load_config(model={"k": 4}, trends={"n_boot": 100}, figures={"which": ["k_selection", "heatmap"]}),
                      out=tmp_path, corpus_path=ROOT / "seeds")
     assert manifest["k"] == {"chosen": 4, "recommended": None, "rule": "fixed by model.k"}
-    assert set(manifest["not_made"]) == {"tables/k_selection.csv", "k_selection.png"}
+    assert set(manifest["not_made"]) - set(NOT_MADE) == {"tables/k_selection.csv", "k_selection.png"}
     assert "is fixed, so K was not scanned" in manifest["not_made"]["k_selection.png"]
     assert "heatmap.png" in manifest["outputs"] and not (tmp_path / "tables" / "k_selection.csv").exists()
 
@@ -250,6 +375,20 @@ def test_a_changed_setting_recomputes_only_what_depends_on_it(tmp_path, cache_en
     assert {"corpus", "model", "words_by_year", "keywords", "keyness"} <= set(second["stage_cache_hits"])
     assert second["outputs"]["tables/topic_words.csv"] == first["outputs"]["tables/topic_words.csv"]
     assert second["outputs"]["tables/topic_prevalence_by_year.csv"] != first["outputs"]["tables/topic_prevalence_by_year.csv"]
+    # The effects and the weighting are settings of the stages after the model: it is read back.
+    fourth = build(load_config(**SMALL | {"trends": {"n_boot": 150, "weight": "tokens"},
+                                          "effects": {"formula": "year_spline", "n_draws": 50}}),
+                   out=tmp_path / "d", corpus_path=ROOT / "seeds")
+    assert {"corpus", "model"} <= set(fourth["stage_cache_hits"]) and "prevalence" not in fourth["stage_cache_hits"]
+    assert fourth["outputs"]["tables/topic_prevalence_by_year.csv"] != second["outputs"]["tables/topic_prevalence_by_year.csv"]
+    fifth = build(load_config(**SMALL | {"trends": {"n_boot": 150, "weight": "tokens"},
+                                         "effects": {"formula": "year_spline", "n_draws": 60}}),
+                  out=tmp_path / "e", corpus_path=ROOT / "seeds")
+    assert "prevalence" in fifth["stage_cache_hits"] and "effects" not in fifth["stage_cache_hits"]
+    assert fifth["outputs"]["tables/effects.csv"] != fourth["outputs"]["tables/effects.csv"]
+    # The corpus-level cleaning settings are part of the corpus's key.
+    sixth = build(load_config(**SMALL | {"corpus": {"boilerplate": False}}), out=tmp_path / "f", corpus_path=ROOT / "seeds")
+    assert "corpus" not in sixth["stage_cache_hits"] and "model" in sixth["stage_cache_hits"]
     fewer_layers = SMALL | {"tokens": {"layers": ["function", "formulaic", "scaffolding", "places"]}}
     third = build(load_config(**fewer_layers), out=tmp_path / "c", corpus_path=ROOT / "seeds")
     assert third["token_cache"]["hits"] == 0 and "model" not in third["stage_cache_hits"]

@@ -16,7 +16,9 @@ def test_inspect_json(capsys, seeds_dir, tmp_path):
     out = json.loads(capsys.readouterr().out)
     assert [d["year"] for d in out["documents"]] == [2025, 2022, 2025, 2023, 2024]
     first = out["documents"][0]
-    assert set(first) == {"id", "path", "year", "unit", "level", "places", "characters", "parts", "units"}
+    assert set(first) == {"id", "path", "year", "unit", "level", "places", "genre", "period", "characters", "parts",
+                          "units"}
+    assert (first["genre"], first["period"]) == ("rule_of_law", "2025")
     assert set(first["parts"]) == {"achievements", "duties", "problems", "plans", "other"}
     assert first["places"] == ["重庆市", "开州区"] and first["units"] == 24
     assert out["skipped"] == [{"path": str(tmp_path / "empty.txt"), "reason": "empty file"}]
@@ -26,7 +28,8 @@ def test_inspect_table(capsys, seeds_dir):
     assert main(["inspect", str(seeds_dir)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split("\t")[:5] == ["id", "year", "unit", "level", "places"]
-    assert lines[2].split("\t")[1:5] == ["2022", "青木关镇人民政府", "township", "重庆市/沙坪坝区"]
+    assert lines[0].split("\t")[5:7] == ["genre", "period"]
+    assert lines[2].split("\t")[1:7] == ["2022", "青木关镇人民政府", "township", "重庆市/沙坪坝区", "rule_of_law", "2022"]
     assert lines[-1] == "# loaded 5 documents, skipped 0"
 
 
@@ -77,8 +80,80 @@ def test_keywords_and_trends_print_the_analysis_tables(capsys, seeds_dir):
     assert main(["trends", str(seeds_dir), "-k", "3", "--n-boot", "50", "--set", "model.passes=10"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["topic", "label", "year", "prevalence", "ci_low", "ci_high", "n_reports", "n_units",
-                                "single_report", "few_reports"]
+                                "single_report", "few_reports", "weighting"]
     assert len(table) == 1 + 3 * 4  # three topics, four years
+    assert {line.split()[-1] for line in table[1:]} == {"report"}
+
+
+def test_trends_by_a_group_and_weighting(capsys, seeds_dir):
+    common = [str(seeds_dir), "-k", "3", "--n-boot", "50", "--set", "model.passes=10", "--csv"]
+    assert main(["trends", *common, "--by", "level", "--weight", "tokens"]) == 0
+    by_level = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert by_level.columns.tolist()[:4] == ["topic", "label", "year", "level"]
+    assert set(by_level["level"]) == {"township"} and set(by_level["weighting"]) == {"tokens"}
+    assert by_level.drop_duplicates("year")["n_reports"].tolist() == [1, 1, 1, 2]
+    assert main(["trends", *common, "--by", "province"]) == 2
+    assert "no column 'province' to group or fit by" in capsys.readouterr().err
+
+
+def test_kwic_hits_match_a_substring_count_and_carry_metadata(capsys, seeds_dir):
+    assert main(["kwic", str(seeds_dir), "营商环境", "--window", "8", "--csv"]) == 0
+    captured = capsys.readouterr()
+    hits = pd.read_csv(io.StringIO(captured.out))
+    corpus = {p.stem: p.read_text(encoding="utf-8") for p in seeds_dir.glob("*.txt")}
+    # Counted independently in the raw files (units never split a word; the header lines hold none).
+    assert hits.groupby("doc_id").size().to_dict() == {d: t.count("营商环境") for d, t in corpus.items() if "营商环境" in t}
+    assert (hits["keyword"] == "营商环境").all() and hits["left"].str.len().max() == 8
+    assert {"year", "unit", "level", "part", "issuer"} <= set(hits.columns)
+    assert f"# {len(hits)} hits of '营商环境' in {hits['doc_id'].nunique()} of 5 reports" in captured.err
+    assert main(["kwic", str(seeds_dir), "营商环境|矛盾纠纷", "--regex"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    both = sum(t.count("营商环境") + t.count("矛盾纠纷") for t in corpus.values())
+    assert lines[0] == "doc_id\tyear\tunit\tpart\tcontext" and len(lines) == 1 + both
+    assert all("【营商环境】" in line or "【矛盾纠纷】" in line for line in lines[1:])
+    assert main(["kwic", str(seeds_dir), "(", "--regex"]) == 2
+    assert "kwic:" in capsys.readouterr().err
+
+
+def test_validate_writes_sheets_away_from_the_figures_and_scores_answers(capsys, seeds_dir, tmp_path):
+    settings = [str(seeds_dir), "-k", "4", "--set", "model.passes=10", "--set", "validation.n_passages=6"]
+    out = tmp_path / "coding"
+    assert main(["validate", *settings, "--out", str(out)]) == 0
+    assert "keep to yourself" in capsys.readouterr().out
+    sheet = pd.read_csv(out / "intrusion_sheet.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    key = pd.read_csv(out / "intrusion_key.csv", encoding="utf-8-sig")
+    assert sorted(p.name for p in out.iterdir()) == ["intrusion_key.csv", "intrusion_sheet.csv", "intrusion_sheet.html"]
+    assert (sheet["task"] == "word").sum() == 4 and (sheet["task"] == "topic").sum() == 6
+    assert "intruder" not in sheet.columns  # the sheet never holds the key
+    # A coder who always finds the intruder, and one who always picks the first option.
+    right = key[key["intruder"]][["item", "option"]].rename(columns={"option": "answer"})
+    right.to_csv(tmp_path / "li.csv", index=False)
+    sheet.assign(answer="1")[["item", "answer"]].to_csv(tmp_path / "wang.csv", index=False)
+    assert main(["validate", "score", str(out / "intrusion_key.csv"), str(tmp_path / "li.csv"), str(tmp_path / "wang.csv"),
+                 "--csv"]) == 0
+    summary = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index("measure")
+    first_right = key[key["intruder"] & (key["option"] == 1)]
+    precision = {"li": 1.0, "wang": (first_right["task"] == "word").sum() / 4}
+    assert summary.loc["model_precision", "value"] == pytest.approx((precision["li"] + precision["wang"]) / 2)
+    assert summary.loc["model_precision", "n_coders"] == 2
+    build_folder = tmp_path / "figures"
+    build_folder.mkdir()
+    (build_folder / "manifest.json").write_text("{}", encoding="utf-8")
+    assert main(["validate", *settings, "--out", str(build_folder)]) == 2
+    assert "holds a build's outputs" in capsys.readouterr().err
+    assert main(["validate", *settings, "-k", "3", "--out", str(tmp_path / "k3")]) == 2
+    assert "set validation.n_top_topics to at most 2" in capsys.readouterr().err and not (tmp_path / "k3").exists()
+    assert main(["validate", "score", str(out / "intrusion_key.csv"), str(tmp_path / "nobody.csv")]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_an_unreadable_metadata_table_is_one_line_and_exit_2(capsys, seeds_dir, tmp_path):
+    table = tmp_path / "reports.csv"
+    table.write_text("path,year\n", encoding="utf-8")
+    assert main(["inspect", str(seeds_dir), "--set", f'corpus.metadata="{table}"']) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.splitlines()[-1] == (
+        "govtopics: error: metadata table reports.csv is empty: it has no rows")
 
 
 @pytest.mark.parametrize("flag", ["--backend", "--model"])
@@ -86,3 +161,12 @@ def test_choices_come_from_the_registries(flag, capsys):
     with pytest.raises(SystemExit):
         main(["topics", "seeds", flag, "nonsense"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_build_says_what_it_made(capsys, seeds_dir, tmp_path):
+    assert main(["build", "--corpus", str(seeds_dir), "--out", str(tmp_path), "-k", "3", "--set", "model.passes=10",
+                 "--set", "trends.n_boot=50", "--figures"]) == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
+    assert capsys.readouterr().out == (f"built {len(manifest['outputs'])} files in {tmp_path}: 5 reports loaded, "
+                                       "0 skipped, 5 in the trends, K = 3\n")
+    assert "explorer.html" in manifest["outputs"] and not list(tmp_path.glob("*.png"))

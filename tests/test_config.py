@@ -59,10 +59,15 @@ def test_unknown_sections_keys_and_bad_values_are_errors(tmp_path):
     bad = {("model", "k"): "seven", ("model", "k_range"): [8, 3], ("tokens", "backend"): "thulac",
            ("tokens", "layers"): ["function", "slogans"], ("figures", "which"): ["wordcloud"],
            ("corpus", "min_year"): "2015", ("trends", "n_boot"): 1.5, ("tokens", "cache"): "yes",
-           ("model", "name"): "bertopic", ("model", "seeds"): 3}
+           ("model", "name"): "bertopic", ("model", "seeds"): 3, ("corpus", "metadata"): ["a.csv"],
+           ("corpus", "near_duplicate"): 1.5, ("trends", "weight"): "words", ("trends", "by"): "level",
+           ("effects", "periods"): [[2018, 2013]], ("effects", "year_df"): 0, ("explorer", "lambda"): 1.2,
+           ("validation", "n_words"): "5"}
     for (section, key), value in bad.items():
         with pytest.raises(ConfigError, match=re.escape(f"{section}.{key}")):
             Config(**{section: {key: value}})
+    with pytest.raises(ConfigError, match="trends.by must be columns other than year and part"):
+        Config(trends={"by": ["level", "part"]})
     toml = tmp_path / "my.toml"
     toml.write_text("[model]\nk = 5\nno_belwo = 3\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=f"unknown config key model.no_belwo in {re.escape(str(toml))}"):
@@ -76,10 +81,12 @@ def test_toml_then_overrides_and_paths_relative_to_the_file(tmp_path):
     folder = tmp_path / "project"
     folder.mkdir()
     toml = folder / "my.toml"
-    toml.write_text('[corpus]\npath = "reports"\n[tokens]\nuser_dicts = ["dict.txt", "/abs/d.txt"]\n'
+    toml.write_text('[corpus]\npath = "reports"\nmetadata = "tables/reports.csv"\n'
+                    '[tokens]\nuser_dicts = ["dict.txt", "/abs/d.txt"]\n'
                     '[model]\nk = 5\npasses = 10\n', encoding="utf-8")
     config = Config.from_toml(toml, model={"k": 9})
     assert config.corpus.path == str(folder / "reports")
+    assert config.corpus.metadata == str(folder / "tables" / "reports.csv")
     assert config.tokens.user_dicts == [str(folder / "dict.txt"), "/abs/d.txt"]
     assert (config.model.k, config.model.passes, config.model.no_below) == (9, 10, 2)
 

@@ -244,7 +244,7 @@ def test_any_fitted_model_without_a_prevalence_table(fitted):
     assert len(data["topics"]) == 4
     assert all(t["prevalence"] == [] for t in data["topics"])
     assert data["prevalence_note"].startswith("No prevalence table")
-    assert data["summary"] == "4 topics · 5 reports · 103 units, 2022–2025"
+    assert data["summary"] == f"4 topics · 5 reports · {len(units)} units, 2022–2025"  # every unit with tokens
 
 
 def test_long_passages_are_cut_and_each_text_is_stored_once(fitted):

@@ -23,7 +23,8 @@ from govtopics.outputs import FIGURES
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
-NAMES = ["01_corpus.ipynb", "02_preprocessing.ipynb", "03_keywords.ipynb", "04_topics.ipynb", "05_trends.ipynb"]
+NAMES = ["01_corpus.ipynb", "02_preprocessing.ipynb", "03_keywords.ipynb", "04_topics.ipynb", "05_trends.ipynb",
+         "06_validation.ipynb"]
 # Run after notebook 04's own cells: its analysis's topic table, as the build writes it.
 PROBE = "import sys\nfrom govtopics.outputs import write_table\nwrite_table(analysis.topic_words, sys.stdout);"
 
@@ -151,9 +152,37 @@ def check_05(nb: nbformat.NotebookNode) -> None:
     assert "followed terms: [" in output_of(nb, 'analysis.figures("term_trends")')
     assert "八五普法" in output_of(nb, "chosen.term_trends")
     assert "single-report years: [2022, 2023, 2024]" in output_of(nb, "single-report years")
+    # Covariates: a metadata table written in the notebook; the report without a parent place is left out.
+    assert re.search(r"002_\w+\s+no parent", output_of(nb, 'covariates.group_excluded("parent")'))
+    assert images_of(nb, 'covariates.figures("prevalence_by_group")') == 1
+    effects = output_of(nb, "fit = covariates.effects")
+    assert "parent | cluster(issuer) | 4 reports |" in effects and "only 4 clusters" in effects
+    assert "parent[T.district]" in effects and "county" in effects  # the term and its reference level
+    assert images_of(nb, 'covariates.figures("effects")') == 1
+    assert images_of(nb, 'covariates.figures("effects_expected")') == 1
+    assert "parent[T.district]" in output_of(nb, "fit.mean_fit(0)")
 
 
-CHECKS = dict(zip(NAMES, [check_01, check_02, check_03, check_04, check_05]))
+def check_06(nb: nbformat.NotebookNode) -> None:
+    passages = output_of(nb, "passages = analysis.passages()")
+    assert "proportion" in passages and "achievements" in passages
+    assert "proportion" in output_of(nb, 'by_year = analysis.passages("year")')
+    hits, raw = map(int, re.search(r"(\d+) hits in \d+ reports; the raw files hold the term (\d+) times",
+                                   output_of(nb, 'kwic(analysis.corpus, "营商环境"')).groups())
+    assert hits == raw > 0
+    assert "<iframe" in output_of(nb, "explorer = analysis.explorer")
+    written = output_of(nb, "checked.intrusion_test")
+    assert "intrusion_sheet.html, intrusion_sheet.csv, intrusion_key.csv" in written and "not figures/" in written
+    by_coder = output_of(nb, "scores.by_coder")
+    assert re.search(r"careful\s+topic\s+20\s+1\.0+\s+0\.0", by_coder)  # precision 1, TLO 0
+    assert re.search(r"careful\s+word\s+\d+\s+1\.0", by_coder)
+    value, chance = map(float, re.search(r"model precision of 200 guessers: ([\d.]+) \(chance ([\d.]+)\)",
+                                         output_of(nb, "200 guessers")).groups())
+    assert abs(value - chance) < 0.05
+    assert abs(float(re.search(r"alpha between them: (-?[\d.]+)", output_of(nb, "200 guessers")).group(1))) < 0.05
+
+
+CHECKS = dict(zip(NAMES, [check_01, check_02, check_03, check_04, check_05, check_06]))
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -170,7 +199,7 @@ def test_notebooks_start_from_the_build_config_and_narrate_every_figure() -> Non
     sources = {name: "\n".join(c.source for c in nbformat.read(NOTEBOOKS / name, as_version=4).cells
                                if c.cell_type == "code") for name in NAMES}
     assert all('Analysis.from_toml("../govtopics.toml")' in source for source in sources.values())
-    drawn = set(re.findall(r'analysis\.figures\("(\w+)"\)', "\n".join(sources.values())))
+    drawn = set(re.findall(r'\w+\.figures\("(\w+)"\)', "\n".join(sources.values())))
     assert drawn == set(FIGURES)
     # The orchestration lives in the library: no notebook loads, tokenizes, scans or fits on its own.
     assert not [name for name, source in sources.items()

@@ -114,8 +114,8 @@ def test_kwic_carries_the_metadata_of_each_hit(seed_corpus):
     hits = kwic(seed_corpus, "营商环境", window=5)
     years = {doc.id: doc.year for doc in seed_corpus}
     units = {doc.id: doc.unit for doc in seed_corpus}
-    assert list(hits.columns) == ["doc_id", "unit_index", "year", "unit", "level", "part", "heading", "start", "left",
-                                  "keyword", "right"]
+    assert list(hits.columns) == ["doc_id", "unit_index", "year", "unit", "level", "issuer", "genre", "period", "part",
+                                  "heading", "start", "left", "keyword", "right"]
     assert len(hits) > 0
     assert all(hits["year"] == hits["doc_id"].map(years))
     assert all(hits["unit"] == hits["doc_id"].map(units))

@@ -105,3 +105,18 @@ def test_units_frame_carries_metadata(seed_corpus):
     assert set(first["year"]) == {2025} and set(first["unit"]) == {"大进镇人民政府"}
     assert set(units["part"]) <= {"achievements", "duties", "problems", "plans", "other"}
     assert units["heading"].str.len().gt(0).all()
+
+
+def test_the_issuer_is_the_unit_with_its_places_and_a_table_column_wins():
+    """Departments are written without their place: 司法局 of 长治市 and of 大同市 share ``unit``, not ``issuer``."""
+    body = "一、主要工作\n我局坚持依法行政,加强执法队伍建设,规范行政执法行为。\n二、存在的问题\n执法人员力量不足。"
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "text": [f"{city}司法局2023年法治政府建设情况报告\n{body}"
+                                                          for city in ("长治市", "大同市", "长治市")],
+                          "issuer": [None, None, "shanxi-changzhi-sfj"]})
+    corpus = load_corpus(frame, near_duplicate=None, deduplicate=False)
+    assert [(d.unit, d.places) for d in corpus] == [("司法局", ["长治市"]), ("司法局", ["大同市"]), ("司法局", ["长治市"])]
+    assert [d.issuer for d in corpus] == ["长治市司法局", "大同市司法局", "shanxi-changzhi-sfj"]
+    docs, units = corpus.to_frame(), corpus.units_frame()
+    assert docs["issuer"].tolist() == ["长治市司法局", "大同市司法局", "shanxi-changzhi-sfj"]
+    assert list(docs.columns).count("issuer") == 1 and list(units.columns).count("issuer") == 1
+    assert units.groupby("doc_id")["issuer"].first().tolist() == docs["issuer"].tolist()

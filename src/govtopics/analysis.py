@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -37,7 +38,10 @@ from .tokenizing import default_cache_dir
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from .effects import TopicEffects
+    from .explorer import Explorer
     from .tokenizing import Tokenizer
+    from .validation import IntrusionTest
 
 __all__ = ["Analysis", "AnalysisError", "StageCache", "dask_client"]
 
@@ -205,8 +209,11 @@ class Analysis:
             else:
                 listing = [_listing(path) for path in self.corpus_paths()]
             options = {k: v for k, v in self.config.corpus.items() if k not in ("min_year", "max_year")}
+            table = self.config.corpus.metadata
+            # The table's content, not only its name: an edited table gives other documents.
+            table_hash = _listing(Path(table)) if table is not None and Path(table).exists() else None
             # Documents keep their path as given, so the key holds the folder it is relative to.
-            self._keys["corpus"] = self._key("corpus", listing, str(Path.cwd()), options)
+            self._keys["corpus"] = self._key("corpus", listing, str(Path.cwd()), options, table_hash)
         return self._keys["corpus"]
 
     def output_key(self, name: str) -> str:
@@ -256,6 +263,25 @@ class Analysis:
         return Corpus(kept)
 
     @property
+    def trends_excluded(self) -> dict[str, str]:
+        """Loaded reports that take no part in the trends, by id, with the reason: those of :attr:`excluded` (no
+        year, a year out of range) and those none of whose units keeps a token after the stopword layers."""
+        out = dict(self.excluded)
+        with_tokens = set(self.units["doc_id"])
+        out.update((doc.id, "no tokens: every unit is empty after the stopword layers")
+                   for doc in self.documents if doc.id not in with_tokens)
+        return {doc.id: out[doc.id] for doc in self.corpus if doc.id in out}
+
+    def group_excluded(self, by: str) -> pd.DataFrame:
+        """Reports in the trends that :meth:`prevalence_by` ``(["year", by])`` leaves out (no value of ``by``):
+        columns doc_id, reason (:func:`~govtopics.trends.exclusions`)."""
+        from .trends import exclusions
+
+        units = self.unit_topics
+        excluded = exclusions(units, ["year", self._group_column(by)])
+        return excluded[excluded["reason"] != "no year"].reset_index(drop=True)
+
+    @property
     def tokenizer(self) -> Tokenizer:
         """The :class:`~govtopics.tokenizing.Tokenizer` of the ``tokens`` settings."""
         if self._tokenizer is None:
@@ -292,22 +318,28 @@ class Analysis:
                          self.config.tokens.phrases)
 
     def units_key(self) -> str:
-        """A hash of the units' content (every column and every token): the key of the stages after them.
+        """A hash of the units' content (every column and every token): the key of the stages after the model.
 
         Settings that give the same units (a stopword that never occurs) give the same key, so
-        the model and what follows are not computed again.
+        what follows is not computed again.
         """
         memo = ("units_key", self._units_stage_key())
         if memo not in self._memo:
             units = self.units
+            h = hashlib.sha256(self.tokens_key().encode())
+            for column in units.columns.drop("tokens"):
+                h.update(column.encode() + b"\0" + repr(units[column].tolist()).encode("utf-8"))
+            self._memo[memo] = h.hexdigest()
+        return self._memo[memo]
+
+    def tokens_key(self) -> str:
+        """A hash of the units' tokens alone, in order: the model's key. The model is fitted on nothing else, so a
+        new covariate or a corrected year in a metadata table does not fit it again."""
+        memo = ("tokens_key", self._units_stage_key())
+        if memo not in self._memo:
             h = hashlib.sha256()
-            for column in units.columns:
-                h.update(column.encode() + b"\0")
-                if column == "tokens":
-                    for tokens in units["tokens"]:
-                        h.update("\x1f".join(tokens).encode("utf-8") + b"\x1e")
-                else:
-                    h.update(repr(units[column].tolist()).encode("utf-8"))
+            for tokens in self.units["tokens"]:
+                h.update("\x1f".join(tokens).encode("utf-8") + b"\x1e")
             self._memo[memo] = h.hexdigest()
         return self._memo[memo]
 
@@ -345,7 +377,7 @@ class Analysis:
             raise AnalysisError(str(error)) from None
 
     def _fitted(self) -> tuple[pd.DataFrame | None, Any]:
-        return self._stage("model", self._key("model", self.units_key(), dict(self.config.model)), self._fit)
+        return self._stage("model", self._key("model", self.tokens_key(), dict(self.config.model)), self._fit)
 
     @property
     def k_table(self) -> pd.DataFrame | None:
@@ -389,10 +421,14 @@ class Analysis:
         """One row per unit: its metadata, ``n_tokens`` and topic proportions ``topic_0`` …"""
         from .models import unit_topics
 
-        theta, dirichlet = self._theta()
-        if dirichlet:
-            theta = theta / theta.sum(axis=1, keepdims=True)
-        return unit_topics(self.units, self.model, theta=theta)
+        def compute() -> pd.DataFrame:
+            theta, dirichlet = self._theta()
+            if dirichlet:
+                theta = theta / theta.sum(axis=1, keepdims=True)
+            return unit_topics(self.units, self.model, theta=theta)
+
+        key = self._key("unit_topics", self.units_key(), dict(self.config.model))
+        return self._stage("unit_topics", key, compute, disk=False)
 
     def prevalence_by(self, by: str | Sequence[str]) -> pd.DataFrame:
         """Topic prevalence per group of ``by`` columns with bootstrap intervals (the ``trends`` settings).
@@ -402,7 +438,9 @@ class Analysis:
         from .trends import topic_prevalence
 
         by = [by] if isinstance(by, str) else list(by)
-        t = {key: value for key, value in self.config.trends.items() if key != "terms"}
+        for column in by:
+            self._group_column(column)
+        t = {key: value for key, value in self.config.trends.items() if key not in ("terms", "by")}
         key = self._key("prevalence", self.units_key(), dict(self.config.model), t, by)
 
         def compute() -> pd.DataFrame:
@@ -418,6 +456,107 @@ class Analysis:
     def prevalence(self) -> pd.DataFrame:
         """Topic prevalence per year with intervals: :meth:`prevalence_by` ``("year")``."""
         return self.prevalence_by("year")
+
+    def _group_column(self, column: str) -> str:
+        """``column`` when the units have it, else an AnalysisError naming the columns there are."""
+        columns = [c for c in self.units.columns if c not in ("tokens", "unit_index", "heading")]
+        if column not in columns:
+            raise AnalysisError(f"no column {column!r} to group or fit by; the units have {', '.join(columns)} "
+                                "(a metadata table, [corpus] metadata, adds its columns)")
+        return column
+
+    @property
+    def prevalence_groups(self) -> dict[str, pd.DataFrame]:
+        """Prevalence by year and each group of ``trends.by`` (e.g. ``level``): ``{group: prevalence_by(["year", group])}``."""
+        return {group: self.prevalence_by(["year", group]) for group in self.config.trends.by}
+
+    @property
+    def effects(self) -> TopicEffects | None:
+        """How the covariates of ``effects.formula`` move report-level topic prevalence
+        (:func:`~govtopics.effects.estimate_effects`); None while the formula is empty (the default).
+
+        Standard errors are clustered by ``effects.cluster``: by default the issuing government or
+        department (``issuer``: places and unit), so reports of one government are not counted as
+        independent and two cities' 司法局 are two clusters.
+        """
+        e = self.config.effects
+        if not e.formula:
+            return None
+        key = self._key("effects", self.units_key(), dict(self.config.model), dict(e))
+
+        def compute() -> TopicEffects:
+            from formulaic.errors import FormulaicError
+
+            from .effects import estimate_effects
+
+            gamma, dirichlet = self._theta()
+            cluster = self._group_column(e.cluster) if e.cluster else None
+            try:
+                return estimate_effects(self.unit_topics, gamma, e.formula, labels=self.model.labels_, cluster=cluster,
+                                        n_draws=e.n_draws, level=e.level, seed=e.seed, year_df=e.year_df,
+                                        model_uncertainty=e.model_uncertainty and dirichlet)
+            except (ValueError, FormulaicError) as error:
+                message = " ".join(re.sub(r"\x1b\[[\d;]*m", "", str(error)).split())  # formulaic's: coloured, lines
+                raise AnalysisError(f"effects.formula = {e.formula!r}: {message}") from None
+
+        return self._stage("effects", key, compute)
+
+    def effect_differences(self) -> pd.DataFrame | None:
+        """Year-to-year differences in expected prevalence (or between ``effects.periods``), with intervals;
+        None when the effects are off or their formula has no year."""
+        fit = self.effects
+        if fit is None or "year" not in fit.variables:
+            return None
+        periods = [tuple(period) for period in self.config.effects.periods] or None
+        try:
+            return fit.differences("year", periods=periods)
+        except ValueError as error:
+            raise AnalysisError(f"effects.periods: {error}") from None
+
+    def _texts(self) -> pd.DataFrame:
+        """The units frame of :attr:`documents` with its text, kept in memory for passages, the explorer and validation."""
+        memo = ("texts", self._units_stage_key())
+        if memo not in self._memo:
+            self._memo[memo] = self.documents.units_frame()
+        return self._memo[memo]
+
+    def passages(self, by: str | Sequence[str] | None = None, n: int | None = None) -> pd.DataFrame:
+        """Each topic's most representative units (:func:`~govtopics.passages.representative_passages`), over all
+        reports or per group of ``by``: ``passages.n`` of them (``passages.n_per_year`` for ``by="year"``), among
+        units of at least ``passages.min_tokens`` tokens."""
+        from .passages import representative_passages
+
+        p = self.config.passages
+        n = n if n is not None else p.n_per_year if by == "year" else p.n
+        return representative_passages(self._texts(), self.unit_topics, n=n, by=by, labels=self.model.labels_,
+                                       min_tokens=p.min_tokens)
+
+    @property
+    def explorer(self) -> Explorer:
+        """The offline topic explorer of this analysis (:func:`~govtopics.explorer.explore`): ``explorer.html``
+        of the build, shown inline in a notebook."""
+        from .explorer import explore
+
+        p, x = self.config.passages, self.config.explorer
+        return explore(self.model, self._texts(), self.unit_topics, self.prevalence, n_terms=x.n_terms,
+                       n_passages=p.n, n_passages_per_year=p.n_per_year, min_tokens=p.min_tokens,
+                       max_chars=x.max_chars, lambda_=x["lambda"])
+
+    @property
+    def intrusion_test(self) -> IntrusionTest:
+        """Word- and topic-intrusion questions for coders, with their answer key (the ``validation`` settings;
+        :func:`~govtopics.validation.intrusion_test`)."""
+        from .validation import intrusion_test
+
+        v = self.config.validation
+        if v.n_passages > 0 and self.k <= v.n_top_topics:
+            raise AnalysisError(f"validation: a topic-intrusion question shows validation.n_top_topics = {v.n_top_topics} "
+                                f"topics and an intruder, so it needs more topics than the model's {self.k}: set "
+                                f"validation.n_top_topics to at most {self.k - 1}, or validation.n_passages = 0")
+        try:
+            return intrusion_test(self.model, self._texts(), self.unit_topics, **self.config.validation)
+        except ValueError as error:
+            raise AnalysisError(f"validation: {error}") from None
 
     @property
     def words_by_year(self) -> pd.DataFrame:
@@ -463,16 +602,19 @@ class Analysis:
 
     @property
     def documents_table(self) -> pd.DataFrame:
-        """One row per loaded report: id, path, year, unit, level, places, characters, units, tokens, in_trends."""
+        """One row per loaded report: id, path, year, unit, level, places, issuer, genre, period, characters, units,
+        tokens, in_trends, then the metadata table's covariates."""
         units = self.units
-        documents = self.corpus.to_frame()[["id", "path", "year", "unit", "level", "places", "characters"]]
+        frame = self.corpus.to_frame()
+        covariates = list(frame.columns[frame.columns.get_loc("units") + 1:])
+        documents = frame[["id", "path", "year", "unit", "level", "places", "issuer", "genre", "period", "characters"]].copy()
         roots = self.corpus_paths() if self._given_corpus is None else []
         documents["path"] = [relative_path(p, roots) for p in documents["path"]]
         documents["units"] = documents["id"].map(units.groupby("doc_id").size()).fillna(0).astype(int)
         tokens = units.groupby("doc_id")["tokens"].apply(lambda s: sum(map(len, s)))
         documents["tokens"] = documents["id"].map(tokens).fillna(0).astype(int)
-        documents["in_trends"] = ~documents["id"].isin(set(self.excluded))
-        return documents
+        documents["in_trends"] = ~documents["id"].isin(set(self.trends_excluded))
+        return pd.concat([documents, frame[covariates]], axis=1)
 
     def figures(self, *names: str) -> dict[str, Figure]:
         """The registered figures ``names`` (default: ``figures.which``) drawn from this analysis, by file name.

@@ -3,9 +3,12 @@
 ``build(config, out)`` makes the analysis of ``govtopics.toml`` (see the commented file at the
 repository root), writes each table of :data:`~govtopics.outputs.TABLES` to
 ``tables/<name>.csv``, draws each figure of ``figures.which`` (from
-:data:`~govtopics.outputs.FIGURES`) to ``<name>.png`` and writes ``manifest.json``: every input
-and what became of it, the resolved configuration, what the model ran, versions, the hash of
-every output, and timings. The same inputs and configuration give identical tables and figures.
+:data:`~govtopics.outputs.FIGURES`) to ``<name>.png``, writes each file of
+:data:`~govtopics.outputs.FILES` (``explorer.html``) and writes ``manifest.json``: every input
+and what became of it (with its metadata and where they were read), the metadata audit, the
+reports left out of the trends and why, the resolved configuration, what the model and the effects
+ran, versions, the hash of every output, and timings. The same inputs and configuration give
+identical tables, figures and files.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Mapping
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +24,11 @@ import numpy as np
 
 from .analysis import Analysis, AnalysisError, StageCache, dask_client, relative_path, sha256_file
 from .config import Config, load_config
-from .outputs import FIGURES, TABLES, NotApplicable, write_table
+from .outputs import FIGURES, FILES, TABLES, NotApplicable, write_table
 from .provenance import library_versions
 
-__all__ = ["build", "write_outputs", "load_config", "AnalysisError", "StageCache", "FIGURES", "TABLES", "dask_client"]
+__all__ = ["build", "write_outputs", "load_config", "AnalysisError", "StageCache", "FIGURES", "FILES", "TABLES",
+           "dask_client"]
 
 
 def build(config: Config | Mapping[str, Any] | str | Path | None = None, out: str | Path = "figures",
@@ -70,20 +75,41 @@ def write_outputs(analysis: Analysis, out: str | Path) -> dict[str, Any]:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(data)
                 written.append(path)
+    with analysis.timed("files"):
+        for name, make in FILES.items():
+            try:
+                content = analysis.cache.get("file", analysis.output_key(name), lambda make=make: make(analysis))
+            except NotApplicable as why:
+                not_made[name] = str(why)
+                continue
+            path = out / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, str):
+                path.write_text(content, encoding="utf-8")
+            else:
+                path.write_bytes(content)
+            written.append(path)
     _remove_stale(out, written)
 
     units, model = analysis.units, analysis.model
     recommended, rule = analysis.k_rule
+    excluded = analysis.trends_excluded
     manifest = {
-        "govtopics_build": 2,
+        "govtopics_build": 3,
         "config": analysis.config.to_dict(),
         "k": {"chosen": analysis.k, "recommended": recommended, "rule": rule},
         "model": {"name": analysis.config.model.name, "class": type(model).__name__,
                   "params": _jsonable(model.get_params()), "fitted": fitted_report(model)},
+        "effects": effects_report(analysis),
         "corpus": analysis.config.corpus.path,
         "inputs": _inputs(analysis),
+        "metadata_audit": [asdict(note) for note in analysis.corpus.notes],
+        "trends": {"weighting": analysis.config.trends.weight,
+                   "excluded": [{"id": doc_id, "reason": reason} for doc_id, reason in excluded.items()],
+                   "excluded_by_group": {group: analysis.group_excluded(group).rename(columns={"doc_id": "id"})
+                                         .to_dict("records") for group in analysis.config.trends.by}},
         "counts": {"loaded": len(analysis.corpus), "skipped": len(analysis.corpus.skipped),
-                   "in_trends": len(analysis.documents), "units": len(units),
+                   "in_trends": len(analysis.corpus) - len(excluded), "units": len(units),
                    "tokens": int(units["tokens"].map(len).sum())},
         "versions": library_versions(),
         "outputs": {p.relative_to(out).as_posix(): sha256_file(p) for p in sorted(written)},
@@ -116,7 +142,8 @@ def _render(analysis: Analysis, name: str) -> dict[str, bytes]:
 def _remove_stale(out: Path, written: list[Path]) -> None:
     """Remove outputs an earlier build made that this one did not: those its manifest lists, and any
     file named after a registered table or figure. Other files in ``out`` are left alone."""
-    candidates = {out / "tables" / f"{name}.csv" for name in TABLES} | {out / f"{name}.png" for name in FIGURES}
+    candidates = ({out / "tables" / f"{name}.csv" for name in TABLES} | {out / f"{name}.png" for name in FIGURES}
+                  | {out / name for name in FILES})
     previous = out / "manifest.json"
     if previous.is_file():
         try:
@@ -154,6 +181,17 @@ def fitted_report(model: Any) -> dict[str, Any]:
     return report
 
 
+def effects_report(analysis: Analysis) -> dict[str, Any] | None:
+    """What the effects fit: formula (and as fitted), covariance, clusters, reports, notes, reports left out; None when off."""
+    fit = analysis.effects
+    if fit is None:
+        return None
+    return {"formula": fit.formula, "fitted_formula": fit.fitted_formula, "description": fit.description,
+            "terms": fit.terms, "cov_type": fit.cov_type, "n_clusters": fit.n_clusters, "n_reports": len(fit.reports),
+            "n_draws": fit.n_draws, "notes": list(fit.notes),
+            "excluded": fit.excluded.rename(columns={"doc_id": "id"}).to_dict("records")}
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -169,12 +207,14 @@ def _jsonable(value: Any) -> Any:
 def _inputs(analysis: Analysis) -> list[dict[str, Any]]:
     """Every input file, loaded or skipped, with its hash and outcome; loaded ones left out of the trends say why."""
     roots = analysis.corpus_paths()
-    excluded = analysis.excluded
+    excluded = analysis.trends_excluded
     rows = []
     for doc in analysis.corpus:
         if doc.path:
             row = {"path": relative_path(doc.path, roots), "sha256": sha256_file(Path(doc.path)), "status": "loaded",
-                   "id": doc.id, "encoding": doc.encoding, "year": doc.year}
+                   "id": doc.id, "encoding": doc.encoding, "year": doc.year, "unit": doc.unit, "level": doc.level,
+                   "places": list(doc.places), "issuer": doc.issuer, "genre": doc.genre, "period": doc.period,
+                   "sources": dict(doc.meta.sources)}
             if doc.id in excluded:
                 row["excluded_from_trends"] = excluded[doc.id]
             rows.append(row)

@@ -223,7 +223,7 @@ _HTML_BLOCK = {
     "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol",
     "option", "p", "pre", "section", "table", "td", "th", "tr", "ul",
 }
-_HTML_START = re.compile(r"^\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE | re.MULTILINE)
+_HTML_START = re.compile(r"(?:^|\t)\s*(<!doctype\s+html|<html[\s>])", re.IGNORECASE | re.MULTILINE)
 _HTML_TAG = re.compile(rf"</?(?:{'|'.join(sorted(_HTML_DROP | _HTML_BLOCK | {'a', 'span', 'font', 'img', 'meta', 'strong', 'b'}))})\b[^<>]*>", re.IGNORECASE)
 # This many known tags make a text a web page even without <html>.
 MIN_HTML_TAGS = 10

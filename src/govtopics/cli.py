@@ -1,25 +1,35 @@
-"""Command line: ``govtopics inspect|stopwords|keywords|topics|trends|build|config``.
+"""Command line: ``govtopics inspect|stopwords|keywords|kwic|topics|trends|validate|build|config``.
 
 Every command makes one :class:`~govtopics.analysis.Analysis` and prints one of its stages. Its
 settings are the defaults (those of the repository's ``govtopics.toml``), or ``--config FILE``,
 then ``--set section.key=value``, then the command's own flags (``-k 7`` is ``model.k = 7``, the
 paths are ``corpus.path``): ``govtopics topics seeds/`` shows the topics ``govtopics build`` makes.
+``govtopics validate score KEY ANSWERS...`` scores coders' answers and needs no analysis.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 import tomllib
+import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from .analysis import Analysis, AnalysisError
 from .config import Config, ConfigError, load_config
+from .metadata import MetadataTableError
 from .outputs import write_table
 
 EXIT_USAGE = 2
+# `govtopics validate score ...` is parsed as this one command.
+SCORE = "validate score"
 
 # Flags of the commands and the config keys they set.
 FLAGS = {
@@ -27,6 +37,7 @@ FLAGS = {
     "model": "model.name",
     "no_below": "model.no_below",
     "n_boot": "trends.n_boot",
+    "weight": "trends.weight",
     "backend": "tokens.backend",
     "layers": "tokens.layers",
     "extra": "tokens.extra_stopword_files",
@@ -103,10 +114,10 @@ def cmd_inspect(args: argparse.Namespace, analysis: Analysis) -> int:
         json.dump({"documents": rows, "skipped": skipped}, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    print("\t".join(["id", "year", "unit", "level", "places", "chars", *PARTS, "units", "path"]))
+    print("\t".join(["id", "year", "unit", "level", "places", "genre", "period", "chars", *PARTS, "units", "path"]))
     for r in rows:
-        line = [r["id"], r["year"] or "-", r["unit"] or "-", r["level"], "/".join(r["places"]) or "-",
-                r["characters"], *(r["parts"][p] for p in PARTS), r["units"], r["path"]]
+        line = [r["id"], r["year"] or "-", r["unit"] or "-", r["level"], "/".join(r["places"]) or "-", r["genre"],
+                r["period"] or "-", r["characters"], *(r["parts"][p] for p in PARTS), r["units"], r["path"]]
         print("\t".join(str(x) for x in line))
     print(f"# {corpus.summary()}")
     for s in skipped:
@@ -147,7 +158,84 @@ def cmd_topics(args: argparse.Namespace, analysis: Analysis) -> int:
 
 
 def cmd_trends(args: argparse.Namespace, analysis: Analysis) -> int:
-    _print_frame(analysis.prevalence, args.csv, digits=4)
+    by = ["year", args.by] if args.by and args.by != "year" else ["year"]
+    _print_frame(analysis.prevalence_by(by), args.csv, digits=4)
+    return 0
+
+
+def cmd_kwic(args: argparse.Namespace, analysis: Analysis) -> int:
+    from .passages import kwic
+
+    corpus = analysis.corpus
+    if not len(corpus):
+        raise UsageError(f"no documents could be loaded ({len(corpus.skipped)} skipped)")
+    try:
+        hits = kwic(corpus, args.term, window=args.window, regex=args.regex)
+    except (ValueError, re.error) as error:
+        raise UsageError(f"kwic: {error}") from None
+    if args.csv:
+        write_table(hits, sys.stdout)
+    elif len(hits):
+        print("\t".join(["doc_id", "year", "unit", "part", "context"]))
+        for hit in hits.to_dict("records"):
+            left, right = (hit[side].replace("\n", "↵") for side in ("left", "right"))
+            context = f"{_pad_left(left, 2 * args.window)}【{hit['keyword']}】{right}"
+            print("\t".join(str(x) for x in [hit["doc_id"], _missing(hit["year"]), _missing(hit["unit"]), hit["part"], context]))
+    print(f"# {len(hits)} hits of {args.term!r} in {hits['doc_id'].nunique() if len(hits) else 0} of "
+          f"{len(corpus)} reports", file=sys.stderr)
+    return 0
+
+
+def _missing(value: Any) -> Any:
+    return "-" if value is None or value is pd.NA or value != value else value
+
+
+def _pad_left(text: str, columns: int) -> str:
+    """``text`` right-aligned in ``columns`` terminal columns (a CJK character takes two).
+
+    >>> _pad_left("营商", 6) + "|", _pad_left("ab", 3) + "|"
+    ('  营商|', ' ab|')
+    """
+    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return " " * max(columns - width, 0) + text
+
+
+def cmd_validate(args: argparse.Namespace, analysis: Analysis) -> int:
+    out = Path(args.out)
+    if (out / "manifest.json").is_file():
+        raise UsageError(f"{out} holds a build's outputs (manifest.json): write the sheets elsewhere, so the answer "
+                         "key is never shipped with the figures")
+    test = analysis.intrusion_test
+    paths = test.write(out)
+    words = int((test.sheet["task"] == "word").sum())
+    print(f"sheet {test.sheet_id}: {words} word-intrusion and {len(test.sheet) - words} topic-intrusion questions "
+          f"for a model of {analysis.k} topics")
+    print(f"  give coders:  {paths['form']}  (offline form; answers download as CSV)\n"
+          f"                {paths['sheet']}  (the same questions as a spreadsheet)")
+    print(f"  keep to yourself: {paths['key']}  (the answer key)")
+    print(f"  then: govtopics validate score {paths['key']} ANSWERS.csv ...")
+    return 0
+
+
+def cmd_validate_score(args: argparse.Namespace, analysis: Analysis) -> int:
+    from .validation import score_intrusion
+
+    missing = [p for p in [args.key, *args.answers] if not Path(p).is_file()]
+    if missing:
+        raise UsageError(f"no such file: {', '.join(missing)}")
+    try:
+        scores = score_intrusion(args.key, args.answers)
+    except (ValueError, KeyError) as error:
+        raise UsageError(f"validate score: {error}") from None
+    if args.csv:
+        write_table(scores.summary, sys.stdout)
+        return 0
+    print(scores.summary.round(3).to_string(index=False))
+    if len(scores.by_topic):
+        print("\n# model precision by topic")
+        print(scores.by_topic.round(3).to_string(index=False))
+    print("\n# by coder")
+    print(scores.by_coder.round(3).to_string(index=False))
     return 0
 
 
@@ -157,7 +245,7 @@ def cmd_build(args: argparse.Namespace, analysis: Analysis) -> int:
     manifest = write_outputs(analysis, args.out)
     counts = manifest["counts"]
     print(f"built {len(manifest['outputs'])} files in {args.out}: {counts['loaded']} reports loaded, "
-          f"{counts['skipped']} skipped, K = {manifest['k']['chosen']}")
+          f"{counts['skipped']} skipped, {counts['in_trends']} in the trends, K = {manifest['k']['chosen']}")
     return 0
 
 
@@ -172,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .outputs import FIGURES
     from .stopwords import LAYERS
     from .tokenizing import BACKENDS
+    from .trends import WEIGHTINGS
 
     parser = argparse.ArgumentParser(prog="govtopics", description="Topic modelling of Chinese government reports.",
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -200,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--model", choices=list(MODELS), help="topic model (model.name)")
         cmd.add_argument("--no-below", type=toml_value, help="a word must occur in at least this many units (model.no_below)")
 
-    inspect = command("inspect", "one row per report: year, unit, level, places, characters per part, units",
+    inspect = command("inspect", "one row per report: year, unit, level, places, genre, period, characters per part, units",
                       "  govtopics inspect seeds/\n  govtopics inspect a.txt b.txt --json")
     inspect.add_argument("--json", action="store_true", help='print {"documents": [...], "skipped": [...]}')
     inspect.set_defaults(func=cmd_inspect)
@@ -233,13 +322,45 @@ def build_parser() -> argparse.ArgumentParser:
     tokens_flags(topics)
     topics.set_defaults(func=cmd_topics)
 
-    trends = command("trends", "topic prevalence per year with bootstrap intervals",
-                     "  govtopics trends seeds/ -k 6\n  govtopics trends reports/ -k 10 --csv > prevalence.csv")
+    trends = command("trends", "topic prevalence per year (or per year and group) with bootstrap intervals",
+                     "  govtopics trends seeds/ -k 6\n  govtopics trends reports/ -k 10 --csv > prevalence.csv\n"
+                     "  govtopics trends reports/ --by level")
     model_flags(trends)
+    trends.add_argument("--by", metavar="COLUMN", help="prevalence by year and this column: level, genre or a "
+                        "metadata-table column")
+    trends.add_argument("--weight", choices=WEIGHTINGS, help="report: each report counts once in its year; tokens: "
+                        "each token does (trends.weight)")
     trends.add_argument("--n-boot", type=int, help="bootstrap replicates (trends.n_boot)")
     trends.add_argument("--csv", action="store_true", help="print CSV instead of a text table")
     tokens_flags(trends)
     trends.set_defaults(func=cmd_trends)
+
+    kwic = command("kwic", "every occurrence of a term in its context, with the report's metadata (no tokenizing)",
+                   "  govtopics kwic seeds/ 营商环境\n  govtopics kwic seeds/ 普法 --window 10\n"
+                   "  govtopics kwic reports/ '营商环境|法治化营商' --regex --csv > hits.csv")
+    kwic.add_argument("term", help="the term (matched on normalised text: full- and half-width forms are the same)")
+    kwic.add_argument("--window", type=int, default=20, help="characters shown each side (default 20)")
+    kwic.add_argument("--regex", action="store_true", help="the term is a regular expression")
+    kwic.add_argument("--csv", action="store_true", help="print every column as CSV instead of a text table")
+    kwic.set_defaults(func=cmd_kwic)
+
+    validate = command("validate", "word- and topic-intrusion sheets for coders from the configured model, with "
+                       "their answer key; then `govtopics validate score`",
+                       "  govtopics validate seeds/ --out validation/\n"
+                       "  govtopics validate --config my.toml --out coding/ --set validation.n_passages=40\n"
+                       "  govtopics validate score coding/intrusion_key.csv li.csv wang.csv")
+    validate.add_argument("--out", required=True, metavar="DIR",
+                          help="folder for the form, the sheet and the answer key (not a build's output folder)")
+    model_flags(validate)
+    validate.set_defaults(func=cmd_validate)
+
+    score = sub.add_parser(SCORE, help="score coders' answers against the answer key: model precision, topic log "
+                           "odds, Krippendorff's alpha", formatter_class=argparse.RawDescriptionHelpFormatter,
+                           epilog="examples:\n  govtopics validate score coding/intrusion_key.csv li.csv wang.csv")
+    score.add_argument("key", help="the answer key (intrusion_key.csv)")
+    score.add_argument("answers", nargs="+", help="one CSV of answers per coder (the form's download or a filled-in sheet)")
+    score.add_argument("--csv", action="store_true", help="print the summary as CSV")
+    score.set_defaults(func=cmd_validate_score, config=None, needs_corpus=False)
 
     build_cmd = command("build", "every table and figure, and manifest.json, from the configuration",
                         "  govtopics build\n  govtopics build --config govtopics.toml --out figures\n"
@@ -261,13 +382,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``govtopics`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:2] == ["validate", "score"]:  # a command of two words: one parser of its own
+        argv = [SCORE, *argv[2:]]
     args = build_parser().parse_args(argv)
     try:
         with Analysis(config_of(args)) as analysis:
             return args.func(args, analysis)
-    except (UsageError, ConfigError, AnalysisError) as error:
+    except (UsageError, ConfigError, AnalysisError, MetadataTableError) as error:
         print(f"govtopics: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader stopped early (`govtopics kwic ... | head`): not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - Python flushes stdout at exit
+        return 0
 
 
 if __name__ == "__main__":

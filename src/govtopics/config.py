@@ -1,11 +1,14 @@
 """One configuration for an analysis: every default in one place, validated once.
 
-A :class:`Config` holds six sections (``corpus``, ``tokens``, ``model``, ``trends``, ``keywords``,
-``figures``). Its defaults are gathered here from the functions that use them: the ``model``
-section from the registered estimator's ``get_params()`` (and :func:`~govtopics.models.scan_k`'s
-keyword defaults), ``corpus`` from :func:`~govtopics.reading.load_corpus`, ``trends`` from
-:func:`~govtopics.trends.topic_prevalence`; only the choices no library function makes (the
-corpus path, K, the years, which figures) are written here. The repository's ``govtopics.toml``
+A :class:`Config` holds ten sections (``corpus``, ``tokens``, ``model``, ``trends``, ``effects``,
+``keywords``, ``passages``, ``explorer``, ``validation``, ``figures``). Its defaults are gathered
+here from the functions that use them: the ``model`` section from the registered estimator's
+``get_params()`` (and :func:`~govtopics.models.scan_k`'s keyword defaults), ``corpus`` from
+:func:`~govtopics.reading.load_corpus`, ``trends`` from :func:`~govtopics.trends.topic_prevalence`,
+``effects`` from :func:`~govtopics.effects.estimate_effects`, ``passages`` and ``explorer`` from
+:func:`~govtopics.explorer.explore`, ``validation`` from :func:`~govtopics.validation.intrusion_test`;
+only the choices no library function makes (the corpus path, K, the years, the groups, the effects
+formula and its clusters, which figures) are written here. The repository's ``govtopics.toml``
 lists exactly these defaults (a test checks it), so a build, a CLI command without
 ``--config`` and a notebook that reads the file all make the same analysis.
 
@@ -34,11 +37,14 @@ from typing import Any
 
 __all__ = ["Config", "ConfigError", "Section", "load_config", "defaults"]
 
-SECTIONS = ("corpus", "tokens", "model", "trends", "keywords", "figures")
+SECTIONS = ("corpus", "tokens", "model", "trends", "effects", "keywords", "passages", "explorer", "validation", "figures")
 # Keys of the model section that are not the estimator's parameters.
 MODEL_KEYS = ("name", "k", "k_range")
 # Keys whose values are paths: relative ones in a TOML file are taken from the file's folder.
-PATH_KEYS = {("corpus", "path"), ("tokens", "extra_stopword_files"), ("tokens", "user_dicts")}
+PATH_KEYS = {("corpus", "path"), ("corpus", "metadata"), ("tokens", "extra_stopword_files"), ("tokens", "user_dicts")}
+# Columns a trends.by group may not name: the year is every prevalence table's own axis, and the
+# report parts have their table and figure (topic_prevalence_by_part).
+NOT_GROUPS = ("year", "part")
 
 
 class ConfigError(ValueError):
@@ -96,14 +102,19 @@ def scan_keys() -> list[str]:
 
 def defaults(model: str = "lda") -> dict[str, dict[str, Any]]:
     """Every default setting, by section (the ``model`` section for the registered model ``model``)."""
+    from .effects import estimate_effects
+    from .explorer import explore
     from .features import consecutive_keyness, tfidf_keywords
     from .outputs import FIGURES
+    from .passages import representative_passages
     from .reading import load_corpus
     from .stopwords import Stopwords
     from .tokenizing import Tokenizer
     from .trends import topic_prevalence
+    from .validation import intrusion_test
 
     tokenizer = _signature_defaults(Tokenizer)
+    explorer = _signature_defaults(explore)
     return {
         "corpus": {"path": "seeds", **_signature_defaults(load_corpus), "min_year": None, "max_year": None},
         "tokens": {
@@ -119,9 +130,17 @@ def defaults(model: str = "lda") -> dict[str, dict[str, Any]]:
             "dask": "",
         },
         "model": model_defaults(model),
-        "trends": {**_signature_defaults(topic_prevalence, skip=("labels", "by")), "terms": []},
+        "trends": {**_signature_defaults(topic_prevalence, skip=("labels", "by")), "by": [], "terms": []},
+        # Off until a formula is given; clustered by the issuing government (places and unit), not the unit's
+        # bare name, which two cities' 司法局 share.
+        "effects": {**_signature_defaults(estimate_effects, skip=("labels",)), "formula": "", "cluster": "issuer",
+                    "periods": []},
         "keywords": {"top": _signature_defaults(tfidf_keywords)["top"],
                      "min_count": _signature_defaults(consecutive_keyness)["min_count"]},
+        "passages": {"n": _signature_defaults(representative_passages)["n"],
+                     "n_per_year": explorer["n_passages_per_year"], "min_tokens": explorer["min_tokens"]},
+        "explorer": {"n_terms": explorer["n_terms"], "lambda": explorer["lambda_"], "max_chars": explorer["max_chars"]},
+        "validation": _signature_defaults(intrusion_test, skip=("units", "topics")),
         "figures": {"which": list(FIGURES)},
     }
 
@@ -323,6 +342,35 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
     elif (section, key) == ("tokens", "pos"):
         if not isinstance(value, (bool, list)):
             raise fail("true, false or a list of jieba tags")
+    elif (section, key) == ("corpus", "metadata"):
+        if value is not None and not isinstance(value, str):
+            raise fail("the path of a metadata table (CSV or .xlsx)")
+    elif (section, key) == ("corpus", "near_duplicate"):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1):
+            raise fail("a similarity in (0, 1]")
+    elif (section, key) == ("trends", "weight"):
+        from .trends import WEIGHTINGS
+
+        if value not in WEIGHTINGS:
+            raise fail(f"one of {', '.join(WEIGHTINGS)}")
+    elif (section, key) == ("trends", "by"):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value) or len(set(value)) < len(value):
+            raise fail("a list of distinct column names, e.g. [\"level\"]")
+        if set(value) & set(NOT_GROUPS):
+            raise fail(f"columns other than {' and '.join(NOT_GROUPS)} (every prevalence table is by year; "
+                       "the parts have topic_prevalence_by_part)")
+    elif (section, key) == ("effects", "year_df"):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise fail("a whole number >= 1 (unset: about one per four years)")
+    elif (section, key) == ("effects", "periods"):
+        pairs = isinstance(value, list) and all(
+            isinstance(p, list) and len(p) == 2 and all(isinstance(y, int) and not isinstance(y, bool) for y in p)
+            and p[0] <= p[1] for p in value)
+        if not pairs:
+            raise fail("a list of [first, last] years, e.g. [[2013, 2017], [2018, 2022]]")
+    elif (section, key) == ("explorer", "lambda"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise fail("a number in [0, 1]")
     elif default is not None and value is not None and (section != "model" or key in scan_keys()):
         # Estimator parameters are checked by the estimator; the rest by the type of their default.
         kinds = {bool: (bool,), int: (int,), float: (int, float), str: (str,), list: (list,)}[type(default)]

@@ -143,7 +143,8 @@ class TopicEffects:
         ]
         table = pd.DataFrame(rows, columns=["topic", "label", "term", "estimate", "std_error", "ci_low", "ci_high",
                                             "p_value"])
-        table["reference"] = table["term"].map(self._references()).fillna("")
+        references = self._references()
+        table["reference"] = [references.get(term, "") for term in table["term"]]
         return table.assign(n_reports=len(self.reports), n_clusters=self.n_clusters, cov_type=self.cov_type)
 
     def mean_fit(self, topic: int) -> Any:

@@ -205,9 +205,7 @@ def explore(
         "years": years,
         "texts": texts,
         "topics": topics_data,
-        "prevalence_note": ("Line: the topic's share of each year's text; bars: its bootstrap interval; "
-                            "hollow points: years with few reports (n = reports)." if prevalence is not None
-                            else "No prevalence table was given (govtopics.trends.topic_prevalence)."),
+        "prevalence_note": _prevalence_note(prevalence),
     }
     return Explorer(data)
 
@@ -221,6 +219,17 @@ def _candidate_terms(phi: np.ndarray, p_w: np.ndarray, n_terms: int) -> list[lis
         for t, words in enumerate(top):
             keep[t].update(int(w) for w in words if phi[t, w] > 0)
     return [sorted(words, key=lambda w: (-phi[t, w], w)) for t, words in enumerate(keep)]
+
+
+def _prevalence_note(prevalence: pd.DataFrame | None) -> str:
+    """What the prevalence chart shows, with the table's weighting (``weighting`` column or attribute)."""
+    if prevalence is None:
+        return "No prevalence table was given (govtopics.trends.topic_prevalence)."
+    weighting = (prevalence["weighting"].iloc[0] if "weighting" in prevalence.columns and len(prevalence)
+                 else prevalence.attrs.get("weighting"))
+    line = {"report": "the topic's prevalence in each year, each report counting once",
+            "tokens": "the topic's share of each year's text"}.get(weighting, "the topic's prevalence in each year")
+    return f"Line: {line}; bars: its bootstrap interval; hollow points: years with few reports (n = reports)."
 
 
 def _prevalence_points(prevalence: pd.DataFrame | None, topic: int) -> list[dict[str, Any]]:

@@ -1,9 +1,10 @@
-"""What the build writes, by name: tables (:data:`TABLES`) and figures (:data:`FIGURES`).
+"""What the build writes, by name: tables (:data:`TABLES`), figures (:data:`FIGURES`) and other files (:data:`FILES`).
 
 Each entry is a function of an :class:`~govtopics.analysis.Analysis`. A table function returns
 a DataFrame, written to ``tables/<name>.csv``, or a ``{file name: frame}`` dict for several; a
 figure function returns a Figure or an Axes (saved as ``<name>.png``) or a ``{file name: figure}``
-dict for several. Either raises
+dict for several; a file entry is named by its file name (``explorer.html``) and returns its
+content (text or bytes). Any of them raises
 :class:`NotApplicable` when the output does not apply to this analysis. The plot functions
 themselves live in :mod:`govtopics.plots`. Config validation (``figures.which``), the build, the
 CLI's choices and the tests iterate over these registries, so a new output is one function and
@@ -18,6 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import re
+
 import pandas as pd
 
 from .registry import Registry
@@ -25,10 +28,11 @@ from .registry import Registry
 if TYPE_CHECKING:
     from .analysis import Analysis
 
-__all__ = ["FIGURES", "TABLES", "NotApplicable", "write_table"]
+__all__ = ["FIGURES", "FILES", "TABLES", "NotApplicable", "write_table"]
 
 FIGURES = Registry("figure")
 TABLES = Registry("table")
+FILES = Registry("file")
 
 
 class NotApplicable(Exception):
@@ -90,6 +94,47 @@ def _prevalence_by_part(analysis: Analysis) -> pd.DataFrame:
     return analysis.prevalence_by(["part", "year"])
 
 
+@TABLES.register("prevalence_by_group")
+def _prevalence_by_group(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """``prevalence_by_<group>``: prevalence by year and each group of ``trends.by``."""
+    groups = analysis.prevalence_groups
+    if not groups:
+        raise NotApplicable(NO_GROUPS)
+    return {f"prevalence_by_{group}": frame for group, frame in groups.items()}
+
+
+@TABLES.register("effects")
+def _effects(analysis: Analysis) -> pd.DataFrame:
+    """Each covariate's coefficient for each topic, with its interval."""
+    return _fit(analysis).coefficients()
+
+
+@TABLES.register("effects_expected")
+def _effects_expected(analysis: Analysis) -> pd.DataFrame:
+    """Expected prevalence over the formula's covariates (each year by level …), the mix of reports held fixed."""
+    return _fit(analysis).expected()
+
+
+@TABLES.register("effects_differences")
+def _effects_differences(analysis: Analysis) -> pd.DataFrame:
+    """Differences in expected prevalence from year to year (or between ``effects.periods``)."""
+    _fit(analysis)
+    differences = analysis.effect_differences()
+    if differences is None:
+        raise NotApplicable(f"effects.formula = {analysis.config.effects.formula!r} has no year to take differences over")
+    return differences
+
+
+@TABLES.register("passages")
+def _passages(analysis: Analysis) -> pd.DataFrame:
+    return analysis.passages()
+
+
+@TABLES.register("passages_by_year")
+def _passages_by_year(analysis: Analysis) -> pd.DataFrame:
+    return analysis.passages("year")
+
+
 @TABLES.register("keywords_by_year")
 def _keywords_by_year(analysis: Analysis) -> pd.DataFrame:
     return analysis.keywords("year")
@@ -108,6 +153,25 @@ def _keyness(analysis: Analysis) -> pd.DataFrame:
 @TABLES.register("term_trends")
 def _term_trends(analysis: Analysis) -> pd.DataFrame:
     return analysis.term_trends
+
+
+NO_GROUPS = 'trends.by names no group to compare (e.g. by = ["level"])'
+
+
+def _fit(analysis: Analysis) -> Any:
+    fit = analysis.effects
+    if fit is None:
+        raise NotApplicable('effects.formula is empty, so no effects were estimated (e.g. formula = "year_spline + level")')
+    return fit
+
+
+def _file_part(text: str) -> str:
+    """A term or value as part of a file name: ``level[T.county]`` -> ``level_county``.
+
+    >>> _file_part("level[T.county]"), _file_part("region[T.华东]")
+    ('level_county', 'region_华东')
+    """
+    return re.sub(r"\W+", "_", text.replace("[T.", "_")).strip("_")
 
 
 # -- figures -----------------------------------------------------------------------------------
@@ -179,3 +243,74 @@ def term_trends(analysis: Analysis) -> Any:
     from . import plots
 
     return plots.plot_term_trends(analysis.term_trends)
+
+
+@FIGURES.register("prevalence_by_group")
+def prevalence_by_group(analysis: Analysis) -> dict[str, Any]:
+    """``prevalence_by_<group>``: each topic's prevalence over the years, one line per group of ``trends.by``
+    (up to 8 groups); for more groups, or a single year, each group's prevalence over all years."""
+    from . import plots
+
+    groups = analysis.prevalence_groups
+    if not groups:
+        raise NotApplicable(NO_GROUPS)
+    drawn = {}
+    for group, prev in groups.items():
+        n_groups, n_years = prev[group].nunique(), prev["year"].nunique()
+        if n_groups <= 8 and n_years > 1:
+            drawn[f"prevalence_by_{group}"] = plots.plot_prevalence(prev, hue=group)
+        else:
+            overall = analysis.prevalence_by(group)
+            drawn[f"prevalence_by_{group}"] = (plots.plot_groups(overall, group) if n_groups <= 12
+                                               else plots.plot_heatmap(overall, x=group))
+    return drawn
+
+
+@FIGURES.register("effects_expected")
+def effects_expected(analysis: Analysis) -> dict[str, Any]:
+    """Expected prevalence from the effects: over the years (``effects_expected``), and for each other covariate
+    (``effects_expected_<covariate>``: one line per value over the years, or the values side by side)."""
+    from . import plots
+
+    fit = _fit(analysis)
+    timed = "year" in fit.variables
+    drawn = {}
+    if timed:
+        drawn["effects_expected"] = plots.plot_prevalence(fit.expected(over=["year"]))
+    for variable in (v for v in fit.variables if v != "year"):
+        numeric = pd.api.types.is_numeric_dtype(fit.reports[variable])
+        n_values = fit.reports[variable].nunique()
+        if n_values < 2:  # nothing to compare (the fit's notes say so)
+            continue
+        if timed and not numeric and n_values <= 8:
+            drawn[f"effects_expected_{variable}"] = plots.plot_prevalence(fit.expected(over=["year", variable]),
+                                                                          hue=variable)
+        else:
+            grid = fit.expected(over=[variable], observed=not numeric)
+            drawn[f"effects_expected_{variable}"] = (plots.plot_groups(grid, variable) if grid[variable].nunique() <= 12
+                                                     else plots.plot_heatmap(grid, x=variable))
+    if not drawn:
+        raise NotApplicable(f"effects.formula = {fit.formula!r} names no covariate")
+    return drawn
+
+
+@FIGURES.register("effects")
+def effects(analysis: Analysis) -> dict[str, Any]:
+    """``effect_<term>``: one category's coefficient for every topic (``level[T.county]``: county vs the reference)."""
+    from . import plots
+
+    fit = _fit(analysis)
+    terms = [term for term in fit.terms if "[T." in term]
+    if not terms:
+        raise NotApplicable(f"effects.formula = {fit.formula!r} has no category term to draw (such as level)")
+    coefficients = fit.coefficients()
+    return {f"effect_{_file_part(term)}": plots.plot_effects(coefficients, term) for term in terms}
+
+
+# -- other files -------------------------------------------------------------------------------
+
+
+@FILES.register("explorer.html")
+def explorer(analysis: Analysis) -> str:
+    """The offline topic explorer: one self-contained page (map of topics, terms by relevance, prevalence, passages)."""
+    return analysis.explorer.to_html()

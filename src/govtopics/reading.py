@@ -171,6 +171,29 @@ class Document:
     period = property(lambda self: self.meta.period, doc="Year(s) of the work reviewed, e.g. '2011' or '2016-2020'.")
 
     @property
+    def issuer(self) -> str | None:
+        """The issuing government or department as one identity: its parent places and its unit, e.g. 长治市司法局.
+
+        A department is often written without its place (司法局, places ['长治市']), so ``unit`` alone
+        makes two cities' 司法局 one; a place the unit's name already holds is not repeated. A
+        metadata-table column ``issuer`` wins (a stable id across renamings). None without a unit.
+
+        >>> doc = Document("x", "", meta=Metadata(unit="司法局", places=["山西省", "长治市"]))
+        >>> doc.issuer, Document("y", "", meta=Metadata(unit="长治市司法局", places=["长治市"])).issuer
+        ('山西省长治市司法局', '长治市司法局')
+        """
+        given = self.extra.get("issuer")
+        if given is not None and str(given).strip():
+            return str(given).strip()
+        if not self.unit:
+            return None
+        name = self.unit
+        for place in reversed(self.places):
+            if place not in name:
+                name = place + name
+        return name
+
+    @property
     def part_chars(self) -> dict[str, int]:
         """Characters of body text in each report part (all parts present, zeros included)."""
         chars = dict.fromkeys(PARTS, 0)
@@ -179,7 +202,8 @@ class Document:
         return chars
 
     def summary(self) -> dict[str, Any]:
-        """One row for ``govtopics inspect``: id, path, metadata, size, characters per part, units."""
+        """One row for ``govtopics inspect``: id, path, year, unit, level, places, genre, period, characters,
+        characters per part, units."""
         return {
             "id": self.id,
             "path": self.path,
@@ -187,6 +211,8 @@ class Document:
             "unit": self.unit,
             "level": self.level,
             "places": list(self.places),
+            "genre": self.genre,
+            "period": self.period,
             "characters": len(re.sub(r"\s", "", self.text)),
             "parts": self.part_chars,
             "units": len(self.units),
@@ -230,11 +256,11 @@ class Corpus:
         return f"loaded {len(self.documents)} documents, skipped {len(self.skipped)}"
 
     def _covariates(self) -> list[str]:
-        """Names of the metadata-table covariates, in the order first seen."""
-        return list(dict.fromkeys(k for doc in self.documents for k in doc.extra))
+        """Names of the metadata-table covariates, in the order first seen (``issuer`` has its own column)."""
+        return list(dict.fromkeys(k for doc in self.documents for k in doc.extra if k != "issuer"))
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per document: id, path, year (``Int64``), unit, level, places, genre, period, characters,
+        """One row per document: id, path, year (``Int64``), unit, level, places, issuer, genre, period, characters,
         characters per part, units, then the metadata table's covariates.
 
         >>> Corpus().to_frame().dtypes["year"]
@@ -246,10 +272,10 @@ class Corpus:
             row = doc.summary()
             parts = row.pop("parts")
             row["places"] = "/".join(row["places"])
-            row.update(genre=doc.genre, period=doc.period)
+            row["issuer"] = doc.issuer
             row.update({f"chars_{part}": n for part, n in parts.items()})
             rows.append(row | {k: doc.extra.get(k) for k in covariates})
-        columns = ["id", "path", "year", "unit", "level", "places", "genre", "period", "characters",
+        columns = ["id", "path", "year", "unit", "level", "places", "issuer", "genre", "period", "characters",
                    *(f"chars_{part}" for part in PARTS), "units", *covariates]
         frame = pd.DataFrame(rows, columns=columns)
         frame["year"] = frame["year"].astype("Int64")
@@ -257,7 +283,8 @@ class Corpus:
 
     def units_frame(self) -> pd.DataFrame:
         """One row per analysis unit with its document's metadata: doc_id, unit_index, year (``Int64``), unit,
-        level, genre, period, part, heading, text, then the metadata table's covariates."""
+        level, issuer (:attr:`Document.issuer`), genre, period, part, heading, text, then the metadata table's
+        covariates."""
         covariates = self._covariates()
         rows = [
             {
@@ -266,6 +293,7 @@ class Corpus:
                 "year": doc.year,
                 "unit": doc.unit,
                 "level": doc.level,
+                "issuer": doc.issuer,
                 "genre": doc.genre,
                 "period": doc.period,
                 "part": u.part,
@@ -276,7 +304,8 @@ class Corpus:
             for doc in self.documents
             for u in doc.units
         ]
-        columns = ["doc_id", "unit_index", "year", "unit", "level", "genre", "period", "part", "heading", "text", *covariates]
+        columns = ["doc_id", "unit_index", "year", "unit", "level", "issuer", "genre", "period", "part", "heading", "text",
+                   *covariates]
         frame = pd.DataFrame(rows, columns=columns)
         frame["year"] = frame["year"].astype("Int64")
         return frame

@@ -118,7 +118,7 @@
     "Grey bar: the term's share of all tokens; coloured bar: the part of it the model gives to this topic. " +
     "Number: p(w|topic)."));
 
-  detail.appendChild(el("h3", {}, "Share of the text by year"));
+  detail.appendChild(el("h3", {}, "Prevalence by year"));
   var chart = sv("svg", { id: "prevalence", viewBox: "0 0 520 210", role: "img", "aria-label": "Prevalence by year" });
   detail.appendChild(chart);
   var chartNote = el("p", { "class": "muted small", id: "prevalence-note" }, data.prevalence_note);
