@@ -759,7 +759,8 @@ def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] =
     - ``n_jobs``: worker processes for the fits (-1: all cores); each fit is seeded, so the table
       does not depend on it. A tqdm bar on stderr ticks once per fit (``progress=False``: none).
     - ``stability_seeds``: measure stability on the fits of only the first n seeds (all by default).
-    - ``fitted``: a dict that receives every model under ``(k, seed)`` (fitted on the scan's units).
+    - ``fitted``: a dict that receives every model under ``(k, seed)`` when the scan fitted all units
+      (``holdout=0``, no sampling), so the chosen one need not be fitted again.
     - ``params`` go to the estimator (``make_model(model, ...)``); ``sample_seed`` seeds the split.
     """
     from tqdm.auto import tqdm
@@ -771,7 +772,8 @@ def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] =
     estimator = make_model(model, **params)
     prepared = _prepare([docs[i] for i in fit_rows], estimator.no_below, estimator.no_above)
     heldout = [docs[i] for i in held_rows]
-    tasks = [(model, k, seed, params, c_v, fitted is not None) for k in ks for seed in seeds]
+    keep = fitted is not None and len(fit_rows) == len(docs)  # only models of all the units are worth reusing
+    tasks = [(model, k, seed, params, c_v, keep) for k in ks for seed in seeds]
     n_jobs = (os.cpu_count() or 1) if n_jobs < 0 else max(1, min(n_jobs, len(tasks)))
     bar = tqdm(total=len(tasks), desc="choosing K", unit="fit", disable=not progress, file=sys.stderr)
     try:
@@ -797,7 +799,7 @@ def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] =
     finally:
         bar.close()
         _ScanWorker.prepared = _ScanWorker.cooccurrence = _ScanWorker.docs = None
-    if fitted is not None:
+    if keep:
         fitted.update({(r["k"], r["seed"]): r.pop("model") for r in results})
     table = _scan_table(results, ks, stability_seeds, c_v, prepared)
     table.insert(table.columns.get_loc("n_words"), "n_heldout", len(heldout) if holdout > 0 else 0)
@@ -917,7 +919,7 @@ def fit_topics(docs: Tokens, k: int | str = "auto", ks: Sequence[int] | None = N
                    stability_seeds=stability_seeds, c_v=c_v, max_units=max_units, progress=progress, **params)
     chosen, rule = recommend_k(table)
     table["recommended"] = table["k"] == chosen
-    chosen_model = fits.get((chosen, random_state)) if table["n_units"].iloc[0] == len(docs) else None
+    chosen_model = fits.get((chosen, random_state))
     if chosen_model is None:
         chosen_model = make_model(model, num_topics=chosen, random_state=random_state, **params).fit(docs)
     return TopicFit(chosen_model, table, chosen, rule)
