@@ -289,8 +289,8 @@ def _build(config: dict[str, dict[str, Any]], corpus: Corpus, dated: list, sourc
         if not docs:
             raise BuildError("no analysis tokens are left after the stopword layers")
 
-    params = {key: c_model[key] for key in ("passes", "iterations", "alpha", "eta", "no_below", "no_above",
-                                            "multicore", "workers")}
+    # Until the config follows the estimator's parameters (spine, issue 11), pass the keys both know.
+    params = {key: c_model[key] for key in ("alpha", "eta", "no_below", "no_above")}
     units_key = _units_key(units)
     with _stage("choosing K", timings):
         lo_k, hi_k = c_model["k_range"]
