@@ -84,14 +84,14 @@ def default_no_below(n_units: int, share: float = 0.001, floor: int = 5) -> int:
 
 def default_k_range(n_units: int, n_values: int = 6) -> list[int]:
     """K values to scan for a corpus of ``n_units`` units: at most ``n_values``, spaced evenly on a log
-    scale, from about a quarter of the largest K to the largest, which grows as the cube root of the
-    units (8 for a few hundred units, about 20 for 7,000, 50 for half a million).
+    scale, from about a fifth of the largest K (at least 3) to the largest, which grows as the cube root
+    of the units (8 for a few hundred units, about 20 for 7,000, 50 for half a million).
 
     >>> default_k_range(300), default_k_range(7_000), default_k_range(400_000)
-    ([3, 4, 5, 6, 7, 8], [6, 8, 10, 13, 18, 23], [12, 16, 21, 28, 38, 50])
+    ([3, 4, 5, 6, 7, 8], [5, 7, 9, 12, 17, 23], [10, 14, 19, 26, 36, 50])
     """
     hi = int(min(50, max(8, round(1.2 * n_units ** (1 / 3)))))
-    lo = max(3, round(hi / 4))
+    lo = max(3, round(hi / 5))
     if hi - lo < n_values:
         return list(range(lo, hi + 1))
     return sorted({int(round(k)) for k in np.geomspace(lo, hi, n_values)})
