@@ -311,17 +311,21 @@ def _table(k, **columns):
     return pd.DataFrame({"k": k, **columns})
 
 
-def test_k_rule_takes_the_smallest_k_within_one_standard_error():
+def test_k_rule_scores_by_hand_and_marks_the_k_within_one_standard_error():
     # c_npmi alone, 3 seeds per K. By hand: means 0.02 .. 0.12 (mean 0.08, variance across K 0.00185),
     # within-K variance 0.03**2 * 3 = 0.0027, spread sqrt(0.00455) = 0.0675. Best K = 6 at
-    # (0.12 - 0.08) / 0.0675 = 0.59, its SE 0.03 / 0.0675 = 0.44: K = 5 at 0.30 is within, K = 4 at -0.44 is not.
+    # (0.12 - 0.08) / 0.0675 = 0.59, SE 0.03 / 0.0675 = 0.44: K = 5 (0.30) and 7 (0.44) are within it, 4 (-0.44) not.
     table = _table([3, 4, 5, 6, 7], c_npmi=[0.02, 0.05, 0.10, 0.12, 0.11], c_npmi_se=[0.03] * 5, n_seeds=3)
     scores = k_scores(table).set_index("k")
-    assert scores.loc[6, "score"] == pytest.approx(0.04 / np.sqrt(0.00185 + 0.0027))
-    assert scores.loc[6, "score_se"] == pytest.approx(0.03 / np.sqrt(0.00185 + 0.0027))
-    assert recommend_k(table)[0] == 5
-    precise = table.assign(c_npmi_se=0.001)  # the same means measured precisely: the best K itself
-    assert recommend_k(precise)[0] == 6
+    spread = np.sqrt(0.00185 + 0.0027)
+    assert scores.loc[6, "score"] == pytest.approx(0.04 / spread)
+    assert scores["score_se"].eq(scores.loc[6, "score_se"]).all() and scores.loc[6, "score_se"] == pytest.approx(0.03 / spread)
+    assert scores.index[scores["within_se"]].tolist() == [5, 6, 7]
+    assert recommend_k(table)[0] == 6
+    # Standard errors are pooled over K: one K measured noisily widens the band for all.
+    noisy = table.assign(c_npmi_se=[0.03, 0.03, 0.03, 0.03, 0.09])
+    assert k_scores(noisy)["score_se"].iloc[0] == pytest.approx(np.sqrt((4 * 0.03**2 + 0.09**2) / 5)
+                                                               / np.sqrt(0.00185 + (4 * 0.03**2 + 0.09**2) / 5 * 3))
 
 
 def test_k_rule_weighs_the_sizes_of_differences_not_ranks():

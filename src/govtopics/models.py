@@ -50,6 +50,7 @@ __all__ = [
     "default_no_below",
     "default_k_range",
     "scan_k",
+    "k_scores",
     "recommend_k",
     "fit_topics",
     "unit_topics",
@@ -672,10 +673,9 @@ def stability(top_words_by_seed: list[list[list[str]]], n: int = 10) -> float:
 
 METRICS = ("c_npmi", "exclusivity", "diversity", "stability")
 K_RULE = (
-    "the smallest K whose score is within one standard error of the best K's score; the score is the mean "
-    "of c_npmi (on held-out units), exclusivity, diversity and stability, each standardised by its spread over all fits "
-    "(across K and seeds), and its standard error comes from the measures' standard errors across seeds; "
-    "c_v, when measured, is shown for reference only"
+    "the K with the best score, the mean of c_npmi (on held-out units), exclusivity, diversity and stability, "
+    "each standardised by its spread over all fits (across K and seeds); K values within one standard error "
+    "of the best (pooled over K) are marked within_se; c_v, when measured, is shown for reference only"
 )
 
 
@@ -832,17 +832,19 @@ def _scan_table(results: list[dict[str, Any]], ks: list[int], stability_seeds: i
 
 
 def k_scores(scan: pd.DataFrame) -> pd.DataFrame:
-    """The K rule's score per K: columns k, score and score_se.
+    """The K rule's score per K: columns k, score, score_se and within_se.
 
     Each measure is standardised by its total spread over all fits of the scan: the variance of its
     means across K plus its variance across seeds within K (``se**2 * n_seeds``; 0 where the table has
     no standard errors). A measure whose differences across K are mostly seed noise thus gets small
     scores, one whose differences are large against its noise gets large ones. The score is the mean
-    of the standardised measures; score_se comes from their standard errors, scaled the same way.
-    A measure that is the same at every K is left out.
+    of the standardised measures; score_se comes from their standard errors, scaled the same way and
+    pooled across K (with three seeds a single K's standard error rests on two degrees of freedom;
+    pooled over the K values it is far steadier). within_se marks the K whose score is within one
+    standard error of the best. A measure that is the same at every K is left out.
 
     >>> k_scores(pd.DataFrame({"k": [3, 4], "c_npmi": [0.1, 0.3], "exclusivity": [9, 9]})).round(3).values.tolist()
-    [[3.0, -0.707, 0.0], [4.0, 0.707, 0.0]]
+    [[3, -0.707, 0.0, False], [4, 0.707, 0.0, True]]
     """
     metrics = [m for m in METRICS if m in scan.columns and scan[m].notna().all()]
     n_seeds = scan["n_seeds"] if "n_seeds" in scan.columns else pd.Series(1, index=scan.index)
@@ -853,20 +855,26 @@ def k_scores(scan: pd.DataFrame) -> pd.DataFrame:
         if not spread > 0 or not scan[m].std(ddof=1) > 0:
             continue  # the same at every K: says nothing about K
         z.append((scan[m] - scan[m].mean()) / spread)
-        var.append((se / spread) ** 2)
-    if not z:
-        return pd.DataFrame({"k": scan["k"], "score": 0.0, "score_se": 0.0})
-    return pd.DataFrame({"k": scan["k"], "score": sum(z) / len(z), "score_se": np.sqrt(sum(var)) / len(z)})
+        var.append(float((se**2).mean()) / spread**2)
+    score = sum(z) / len(z) if z else pd.Series(0.0, index=scan.index)
+    score_se = math.sqrt(sum(var)) / len(z) if z else 0.0
+    return pd.DataFrame({"k": scan["k"], "score": score, "score_se": score_se,
+                         "within_se": score >= score.max() - score_se})
 
 
 def recommend_k(scan: pd.DataFrame, warn: bool = True) -> tuple[int, str]:
     """The K that :data:`K_RULE` picks from a :func:`scan_k` table, and the rule.
 
-    The measures are put on one scale (:func:`k_scores`: standardised by their spread over all fits,
-    so differences that are mostly seed noise count little) and averaged into one score; the smallest
-    K whose score is within one standard error of the best K's is chosen (Breiman et al.'s one-SE
-    rule): a gain smaller than the seed-to-seed noise is no reason for more topics.
-    A :class:`KRangeWarning` says when the choice is the smallest or largest K scanned.
+    The measures are put on one scale (:func:`k_scores`: each standardised by its spread over all
+    fits, so a measure counts by how large its differences across K are against its own variability,
+    and differences that are mostly seed noise count little) and averaged into one score; the K with
+    the best score is chosen (ties: the smaller K). Ranks would ignore how large the differences are;
+    "the smallest K within one standard error" would, with three seeds and measures that pull in
+    opposite directions as K grows (exclusivity up, diversity and stability down), mostly return the
+    smallest K scanned, and fewer topics are no safer here: coherence on held-out units already
+    guards against topics that only fit the units they were learnt from. How sure the choice is
+    shows in ``within_se`` (:func:`k_scores`). A :class:`KRangeWarning` says when the choice is the
+    smallest or largest K scanned.
 
     >>> table = pd.DataFrame({"k": [3, 4, 5, 6], "c_npmi": [0.05, 0.10, 0.11, 0.08], "c_npmi_se": [0.01] * 4,
     ...                       "diversity": [0.9, 0.92, 0.9, 0.85], "diversity_se": [0.01] * 4})
@@ -874,14 +882,12 @@ def recommend_k(scan: pd.DataFrame, warn: bool = True) -> tuple[int, str]:
     4
     """
     scores = k_scores(scan)
-    best = scores["score"].idxmax()
-    threshold = scores.loc[best, "score"] - scores.loc[best, "score_se"]
-    chosen = int(scores.loc[scores["score"] >= threshold, "k"].min())
+    chosen = int(scores.loc[scores["score"] == scores["score"].max(), "k"].min())
     ks = sorted(scan["k"])
     if warn and len(ks) >= 3 and chosen in (ks[0], ks[-1]):
         edge = "smallest" if chosen == ks[0] else "largest"
-        warnings.warn(f"K = {chosen} is the {edge} K scanned ({ks[0]}-{ks[-1]}): the best K may lie outside "
-                      f"the range; scan {'smaller' if edge == 'smallest' else 'larger'} K to be sure",
+        warnings.warn(f"K = {chosen} is the {edge} K scanned ({ks[0]}-{ks[-1]}) and scores best: the best K may lie "
+                      f"outside the range; scan {'smaller' if edge == 'smallest' else 'larger'} K to be sure",
                       KRangeWarning, stacklevel=2)
     return chosen, K_RULE
 
@@ -918,6 +924,7 @@ def fit_topics(docs: Tokens, k: int | str = "auto", ks: Sequence[int] | None = N
     table = scan_k(docs, ks, seeds, model, fits, groups=groups, holdout=holdout, n_jobs=n_jobs,
                    stability_seeds=stability_seeds, c_v=c_v, max_units=max_units, progress=progress, **params)
     chosen, rule = recommend_k(table)
+    table = pd.concat([table, k_scores(table).drop(columns="k")], axis=1)
     table["recommended"] = table["k"] == chosen
     chosen_model = fits.get((chosen, random_state))
     if chosen_model is None:
