@@ -241,8 +241,7 @@ def test_k_scan_table_reports_progress_and_does_not_depend_on_n_jobs(docs, capsy
     assert scan.loc[0, "stability"] == pytest.approx(stability(threes))
     assert scan.loc[0, "c_npmi"] == pytest.approx(np.mean([np.mean(coherence(t, docs)) for t in threes]))
     parallel = scan_k(docs, [3, 4], seeds=(1, 2, 3), n_jobs=2, holdout=0, progress=False, max_iter=100)
-    same = [c for c in scan.columns if c != "seconds"]
-    pd.testing.assert_frame_equal(parallel[same], scan[same])
+    pd.testing.assert_frame_equal(parallel, scan)  # no timings in the table: identical from run to run
     assert capsys.readouterr().err == ""
 
 

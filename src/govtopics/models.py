@@ -741,14 +741,16 @@ def _split(n: int, groups: Sequence[Any] | None, holdout: float, max_units: int 
 def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] = (1, 2, 3), model: str = "lda",
            fitted: dict[tuple[int, int], Any] | None = None, *, groups: Sequence[Any] | None = None,
            holdout: float = 0.2, n_jobs: int = 1, stability_seeds: int | None = None, c_v: bool = False,
-           max_units: int | None = 20_000, progress: bool = True, sample_seed: int = 0, **params: Any) -> pd.DataFrame:
+           max_units: int | None = 20_000, progress: bool = True, sample_seed: int = 0,
+           fit_seconds: list[float] | None = None, **params: Any) -> pd.DataFrame:
     """Fit each K with each seed and measure it: one row per K.
 
     Columns: k, c_npmi (NPMI of the top words over *held-out* units, each unit one context),
     exclusivity, diversity, stability (means over the seeds; stability is the mean Jaccard of matched
     top words over pairs of seeds), each with its standard error across seeds (``*_se``), c_v (only
     with ``c_v=True``: gensim's CoherenceModel on the fitted units, slow), n_iter (mean passes or
-    sweeps), seconds (mean per fit), n_units (units fitted), n_heldout, n_words, n_seeds.
+    sweeps), n_units (units fitted), n_heldout, n_words, n_seeds. The table is the same from run to
+    run (no timings: the fits' seconds go to ``fit_seconds`` when a list is given).
 
     - ``ks``: the K values; ``None`` for :func:`default_k_range` of the number of units.
     - ``holdout``: the share of units (of ``groups``, e.g. reports, when given) left out of the fits and
@@ -801,6 +803,8 @@ def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] =
         _ScanWorker.prepared = _ScanWorker.cooccurrence = _ScanWorker.docs = None
     if keep:
         fitted.update({(r["k"], r["seed"]): r.pop("model") for r in results})
+    if fit_seconds is not None:
+        fit_seconds.extend(r["seconds"] for r in results)
     table = _scan_table(results, ks, stability_seeds, c_v, prepared)
     table.insert(table.columns.get_loc("n_words"), "n_heldout", len(heldout) if holdout > 0 else 0)
     return table
@@ -825,8 +829,8 @@ def _scan_table(results: list[dict[str, Any]], ks: list[int], stability_seeds: i
         row["stability_se"] = _se(pairs) if pairs else np.nan
         if c_v:
             row["c_v"] = float(np.mean([r["c_v"] for r in fits]))
-        row |= {"n_iter": float(np.mean([r["n_iter"] for r in fits])), "seconds": float(np.mean([r["seconds"] for r in fits])),
-                "n_units": prepared.n_units, "n_words": len(prepared.vocabulary), "n_seeds": len(fits)}
+        row |= {"n_iter": float(np.mean([r["n_iter"] for r in fits])), "n_units": prepared.n_units,
+                "n_words": len(prepared.vocabulary), "n_seeds": len(fits)}
         rows.append(row)
     return pd.DataFrame(rows)
 
