@@ -20,8 +20,8 @@ Scores, each a mean over ``--seeds`` fits (seeds 1..n):
   characters), a word occurring where it is a *substring*, so no segmentation is favoured
   (:class:`govtopics.coherence.CoOccurrence`). A pair with a word the reference never uses is
   undefined and left out; "coverage" is the share of top words the reference has. "NPMI-c" scores
-  the same topics with their function, formulaic and scaffolding words struck out: the part of a
-  score that 套话 (which co-occurs with everything) earns shows as NPMI minus NPMI-c.
+  the same topics with their function, formulaic and scaffolding words struck out: NPMI minus
+  NPMI-c is what those words add to (or take from) a pipeline's score.
 - diversity (unique top-10 words over 10 K), "layers" (share of top-10 words in the function,
   formulaic or scaffolding stopword lists), stability (matched Jaccard of top words across seeds).
 - time: tokenizing, and one fit (median over seeds); peak memory: the peak resident set of the
@@ -177,7 +177,7 @@ def score(result: dict[str, Any], reference: list[str], banned: frozenset[str]) 
     tops = result["tops"]
     co = CoOccurrence.from_substrings(reference, {w for top in tops for t in top for w in t})
     per_seed = [co.npmi(top) for top in tops]
-    # The same topics with their layer words struck out: what the score owes to 套话 shows in the difference.
+    # The same topics with their layer words struck out: what 套话 adds to (or takes from) the score.
     content = [co.npmi([[w for w in t if w not in banned] for t in top]) for top in tops]
     return result | {
         "npmi": float(np.mean([np.nanmean(s) for s in per_seed])),
