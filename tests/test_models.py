@@ -281,6 +281,7 @@ def test_a_fixed_k_fits_one_model_and_does_not_scan(docs, monkeypatch):
     monkeypatch.setattr(models_module, "scan_k", lambda *a, **k: pytest.fail("a fixed K must not scan"))
     result = fit_topics(docs, k=4, max_iter=50)
     assert calls == [4] and result.k_table is None and result.model.num_topics == 4 and "given" in result.rule
+    assert result.model.random_state == LdaTopics().random_state  # the estimator's default seed, not another
 
 
 def test_automatic_k_scans_then_fits_the_chosen_k_on_all_units(docs, monkeypatch):

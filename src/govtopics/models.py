@@ -295,7 +295,7 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
         alpha = self._alpha_vector()
         eta = 1.0 / k if self.eta is None else float(self.eta)
         model = tp.LDAModel(k=k, alpha=alpha if np.isscalar(alpha) else [float(a) for a in alpha], eta=eta,
-                            seed=int(self.random_state), tw=getattr(tp.TermWeight, os.environ.get("GT_TW", "ONE")))
+                            seed=int(self.random_state))
         model.optim_interval = 10 if self.alpha == "auto" else 0
         self._tp_rows = np.full(prepared.n_units, -1, dtype=np.int64)  # unit -> document of the model
         n_added = 0
@@ -907,19 +907,21 @@ class TopicFit:
 
 
 def fit_topics(docs: Tokens, k: int | str = "auto", ks: Sequence[int] | None = None, seeds: Sequence[int] = (1, 2, 3),
-               random_state: int = 1, model: str = "lda", *, groups: Sequence[Any] | None = None,
+               random_state: int | None = None, model: str = "lda", *, groups: Sequence[Any] | None = None,
                holdout: float = 0.2, n_jobs: int = 1, stability_seeds: int | None = None, c_v: bool = False,
                max_units: int | None = 20_000, progress: bool = True, **params: Any) -> TopicFit:
     """The topic model of a corpus: a fixed ``k`` fits exactly one model; ``k="auto"`` scans ``ks``
     (:func:`scan_k`, all options passed on; ``groups`` are the units' reports) and fits the
-    recommended K on all units with ``random_state`` (taken from the scan when it fitted that seed
-    on all units, i.e. with ``holdout=0`` and no sampling).
+    recommended K on all units with ``random_state`` (the estimator's own default when None; taken
+    from the scan when it fitted that seed on all units, i.e. with ``holdout=0`` and no sampling).
 
     >>> docs = [["执法", "培训", "队伍"], ["普法", "宣传", "宪法"]] * 10
     >>> result = fit_topics(docs, k=2, no_below=1, no_above=1.0)
     >>> result.k, result.k_table is None, result.model.num_topics
     (2, True, 2)
     """
+    if random_state is None:
+        random_state = make_model(model, **params).random_state
     if k != "auto":
         k = int(k)
         fitted = make_model(model, num_topics=k, random_state=random_state, **params).fit(docs)
