@@ -1,6 +1,6 @@
 """Time and peak memory of the default build (K automatic), and of its model stage through the library.
 
-    python benchmarks/bench_build.py [--sc PATH] [--synthetic 20000] [--engines tomotopy gensim]
+    python benchmarks/bench_build.py [--sc PATH] [--prov PATH] [--synthetic 20000] [--engines tomotopy gensim]
                                      [--skip build direct synthetic] [--timeout SECONDS] [--json FILE]
 
 Three measurements, each in a child process of its own (time is the child's wall clock; memory is
@@ -10,12 +10,12 @@ memory, worker processes included, polled every 0.25 s):
 1. build: ``govtopics build --config CONFIG --out OUT`` on the State Council reports (``--sc``) with a
    config that names only the corpus: every other choice is the default, K automatic. The public
    command, so the figure stays comparable whatever the build does inside. Stage timings, K and the
-   fitted iterations are printed from ``manifest.json`` where it has them. Cold: an empty cache.
-2. direct: the model stage alone, through the library, on the same reports: units as
-   ``benchmarks/quality_real.py`` makes them (the loader's units, those over 600 characters cut at
-   paragraph marks: close to the units the loader gives once it reads TAB and indent paragraph
-   marks), default tokens, then ``fit_topics(docs, k="auto", groups=reports, n_jobs=2)`` with each
-   engine of ``--engines``. The gensim row is the baseline measured in the same run.
+   fitted iterations are printed from ``manifest.json``. Cold: an empty cache. The same for the
+   provincial reports (``--prov``; an empty value skips it).
+2. direct: the model stage alone, through the library, on the same reports: the loader's units
+   (as the build and ``benchmarks/quality_real.py`` take them), default tokens, then
+   ``fit_topics(docs, k="auto", groups=reports, n_jobs=2)`` with each engine of ``--engines``. The
+   gensim row is the baseline measured in the same run.
 3. synthetic: ``govtopics build`` with K automatic on ``--synthetic`` reports made by
    ``make_corpus.py`` (for timing, not findings; cached in /tmp/govtopics-bench/N), rjieba and
    ``n_jobs`` 2, every other choice the default.
@@ -42,6 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 SC = "/work/shared/corpora/sc-gwr-hprc"
+PROV = "/work/shared/corpora/prov-gwr-2026"
 ROOT = Path("/tmp/govtopics-bench")
 TARGET_S, TARGET_GB = 90, 2.0
 
@@ -114,10 +115,11 @@ def run_build(corpus: Path, work: Path, name: str, extra_config: str, timeout: f
     manifest = out / "manifest.json"
     if result["rc"] == 0 and manifest.is_file():
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        result["timings"] = data.get("timings_s") or data.get("timings") or {}
-        result["k"] = data.get("k")
-        model = data.get("model") or {}
-        result["n_iter"] = model.get("n_iter") if isinstance(model, dict) else None
+        result["timings"] = data.get("timings_s") or {}
+        k = data.get("k") or {}
+        result["k"], result["k_warnings"] = k.get("chosen"), k.get("warnings") or []
+        fitted = (data.get("model") or {}).get("fitted") or {}
+        result["n_iter"], result["converged"] = fitted.get("n_iter_"), fitted.get("converged_")
         result["counts"] = data.get("counts")
     else:
         result["error"] = " | ".join(Path(result["log"]).read_text(errors="replace").strip().splitlines()[-4:])
@@ -131,8 +133,6 @@ def run_build(corpus: Path, work: Path, name: str, extra_config: str, timeout: f
 def direct_child(corpus: str, engine: str, out: str) -> None:
     import warnings
 
-    from quality_real import split_long_unit
-
     from govtopics import Tokenizer, load_corpus
     from govtopics.models import fit_topics
     from govtopics.tokenizing import document_names
@@ -143,10 +143,9 @@ def direct_child(corpus: str, engine: str, out: str) -> None:
     for doc in loaded:
         doc_names = document_names(doc)
         for unit in doc.units:
-            for piece in split_long_unit(unit.text):
-                texts.append(piece)
-                names.append(doc_names)
-                groups.append(doc.id)
+            texts.append(unit.text)
+            names.append(doc_names)
+            groups.append(doc.id)
     tokens = Tokenizer(cache=False, progress=False).tokenize_many(texts, names)
     keep = [i for i, t in enumerate(tokens) if t]
     docs, groups = [tokens[i] for i in keep], [groups[i] for i in keep]
@@ -209,7 +208,9 @@ def print_build(title: str, r: dict[str, Any]) -> None:
     if r.get("timings"):
         print("  stages (s): " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in r["timings"].items()))
     if r.get("k"):
-        print(f"  K: {r['k']}" + (f"; n_iter {r['n_iter']}" if r.get("n_iter") is not None else ""))
+        print(f"  K: {r['k']}" + (f"; n_iter {r['n_iter']} (converged: {r.get('converged')})"
+                                   if r.get("n_iter") is not None else "")
+              + "".join(f"\n  K warning: {w}" for w in r.get("k_warnings", [])))
     if r.get("counts"):
         print(f"  counts: {r['counts']}")
 
@@ -220,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sc", default=SC, help="folder of the State Council reports")
+    parser.add_argument("--prov", default=PROV, help="folder of the provincial reports (\"\": skip)")
     parser.add_argument("--synthetic", type=int, default=20000, help="reports in the synthetic build")
     parser.add_argument("--engines", nargs="+", default=["tomotopy", "gensim"], help="engines of the direct rows")
     parser.add_argument("--skip", nargs="*", default=[], choices=["build", "direct", "synthetic"])
@@ -227,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
 
-    results: dict[str, Any] = {}
+    results: dict[str, Any] = {"load_average_start": os.getloadavg()[0]}
+    print(f"# load average {results['load_average_start']:.2f} ({os.cpu_count()} CPUs): a shared machine", flush=True)
     ok = True
     with tempfile.TemporaryDirectory(prefix="govtopics-bench-") as tmp:
         work = Path(tmp)
@@ -241,6 +244,11 @@ def main(argv: list[str] | None = None) -> int:
                       f"{'MET' if met_m else 'MISSED'}")
                 ok &= met_t and met_m
             ok &= not r.get("error")
+            if args.prov:
+                print(f"\n# default build of {args.prov} ...", flush=True)
+                r = results["build-prov"] = run_build(Path(args.prov), work, "prov", "", args.timeout)
+                print_build("default build, provincial reports (K automatic)", r)
+                ok &= not r.get("error")
         if "direct" not in args.skip:
             print("\nmodel stage through the library (fit_topics, K automatic, n_jobs 2):")
             print(f"  {'engine':9} {'units':>6} {'load+tok s':>10} {'model s':>8} {'fits':>5} {'scan s':>6} "
@@ -257,11 +265,6 @@ def main(argv: list[str] | None = None) -> int:
             rows = [results.get(f"direct-{e}") for e in args.engines]
             if len(rows) == 2 and all(r and not r.get("error") for r in rows):
                 print(f"  model stage {args.engines[0]} / {args.engines[1]}: {rows[0]['model_s'] / rows[1]['model_s']:.2f}")
-        build, direct = results.get("build", {}), results.get(f"direct-{args.engines[0]}", {})
-        if build.get("timings", {}).get("choosing K") is not None and direct.get("model_s"):
-            projected = build["wall_s"] - build["timings"]["choosing K"] + direct["model_s"]
-            print(f"\nprojected default build once the build scans with fit_topics (build wall - its 'choosing K' "
-                  f"stage + the direct model stage): {projected:.0f} s (target <= {TARGET_S} s)")
         if "synthetic" not in args.skip:
             corpus = synthetic_corpus(args.synthetic)
             print(f"\n# default build of {args.synthetic} synthetic reports (rjieba, n_jobs 2) ...", flush=True)
@@ -269,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             r = results["synthetic"] = run_build(corpus, work, f"synthetic-{args.synthetic}", extra, args.timeout)
             print_build(f"default build, {args.synthetic} synthetic reports (K automatic)", r)
             ok &= not r.get("error")
+    results["load_average_end"] = os.getloadavg()[0]
+    print(f"\n# load average at end {results['load_average_end']:.2f}")
     if args.json:
         Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0 if ok else 1
