@@ -61,6 +61,7 @@ class SeededTopics(LdaTopics):
         num_topics: int = 8,
         seed_words: Mapping[str, Sequence[str]] | None = None,
         seed_prior: float = 1.0,
+        exclusive: bool = True,
         engine: str = "tomotopy",
         alpha: str | float = "auto",
         eta: float | None = 0.01,
@@ -78,6 +79,7 @@ class SeededTopics(LdaTopics):
                          chunksize=chunksize, workers=workers, random_state=random_state)
         self.seed_words = seed_words
         self.seed_prior = seed_prior
+        self.exclusive = exclusive
 
     def _codebook(self) -> Codebook:
         concepts = tuple(Concept(name, tuple(words)) for name, words in (self.seed_words or {}).items())
@@ -118,8 +120,9 @@ class SeededTopics(LdaTopics):
             for word in words:
                 topics.setdefault(word, []).append(topic)
         for word, seeded in topics.items():
-            model.set_word_prior(word, {t: float(self.seed_prior) for t in seeded})  # eta in the other topics
-        self.engine_info_extra_ = {"seed_prior": float(self.seed_prior), "eta": float(eta)}
+            other = 0.0 if self.exclusive else eta
+            model.set_word_prior(word, [float(self.seed_prior) if t in seeded else other for t in range(self.num_topics)])
+        self.engine_info_extra_ = {"seed_prior": float(self.seed_prior), "exclusive": bool(self.exclusive)}
 
     def _count_topic_tokens(self) -> None:
         """Tokens per topic and each concept's keyword rate, from the sampler's final assignments."""
