@@ -41,6 +41,8 @@ SHIPPED = {
 }
 # A seed word's status in :func:`keyword_diagnostics`.
 STATUSES = ("kept", "absent", "rare", "too common")
+# Dropped seed words named in the warning; the diagnostics table lists them all.
+LISTED = 8
 
 
 class CodebookError(ValueError):
@@ -230,8 +232,10 @@ def kept_seeds(diagnostics: pd.DataFrame, warn: bool = True) -> dict[str, list[s
     """
     dropped = diagnostics[~diagnostics["kept"]]
     if warn and len(dropped):
-        listed = "; ".join(f"{c}: {w} ({s})" for c, w, s in dropped[["concept", "word", "status"]].itertuples(index=False))
-        warnings.warn(f"{len(dropped)} seed word(s) dropped: {listed}", SeedWordWarning, stacklevel=2)
+        listed = "; ".join(f"{c}: {w} ({s})" for c, w, s in
+                           dropped[["concept", "word", "status"]].head(LISTED).itertuples(index=False))
+        more = f"; and {len(dropped) - LISTED} more (see the keyword diagnostics)" if len(dropped) > LISTED else ""
+        warnings.warn(f"{len(dropped)} seed word(s) dropped: {listed}{more}", SeedWordWarning, stacklevel=2)
     out: dict[str, list[str]] = {}
     empty = []
     for concept, rows in diagnostics.groupby("concept", sort=False):

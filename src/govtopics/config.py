@@ -89,7 +89,7 @@ def model_defaults(name: str) -> dict[str, Any]:
     clash = sorted(set(params) & (set(scan) | set(MODEL_KEYS)))
     if clash:
         raise ConfigError(f"model {name!r} has parameters named like scan options or {MODEL_KEYS}: {clash}")
-    return {"name": name, "k": "auto", "k_range": "auto", "codebook": "", **scan, **params}
+    return {"name": name, "k": "auto", "k_range": "auto", **scan, "codebook": "", **params}
 
 
 def _scan_defaults() -> dict[str, Any]:
