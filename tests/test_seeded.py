@@ -200,3 +200,36 @@ def test_the_cli_fits_a_shipped_codebook_and_reports_each_concepts_keyword_rate(
     labels = {row.split(",")[1] for row in rows}
     assert {"行政执法", "行政决策", "权力监督"} <= labels
     assert "# 行政执法: keyword rate" in err
+
+
+def test_a_build_with_a_codebook_writes_the_diagnostics_and_keyword_rates_and_refits_when_the_codebook_changes(
+        tmp_path, monkeypatch):
+    import pandas as pd
+
+    from govtopics.build import build
+    from govtopics.config import load_config
+
+    monkeypatch.setenv("GOVTOPICS_CACHE", str(tmp_path / "cache"))
+    book = tmp_path / "book.toml"
+    book.write_text(CODEBOOK, encoding="utf-8")
+    config = load_config(model={"codebook": str(book)}, trends={"n_boot": 20}, figures={"which": ["prevalence"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeedWordWarning)
+        manifest = build(config, out=tmp_path / "out", corpus_path=ROOT / "seeds")
+    assert manifest["k"]["chosen"] == 4
+    tables = tmp_path / "out" / "tables"
+    keywords = pd.read_csv(tables / "codebook_keywords.csv")
+    assert keywords.columns.tolist() == ["concept", "word", "count", "units", "unit_share", "shared_with", "status",
+                                         "kept"]
+    assert keywords.set_index("word").loc["执法", "status"] == "kept"
+    concepts = pd.read_csv(tables / "codebook_concepts.csv")
+    assert concepts["label"].tolist()[:2] == ["行政执法", "矛盾纠纷"]
+    assert set(pd.read_csv(tables / "topic_words.csv")["label"]) >= {"行政执法", "矛盾纠纷"}
+    # The same path with another content is another model, not a cache hit.
+    book.write_text(CODEBOOK.replace('"信访"]', '"信访"]\n\n[[concept]]\nname = "普法"\nseeds = ["普法"]'),
+                    encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SeedWordWarning)
+        manifest = build(config, out=tmp_path / "out", corpus_path=ROOT / "seeds")
+    assert manifest["k"]["chosen"] == 5
+    assert "普法" in pd.read_csv(tables / "codebook_concepts.csv")["label"].tolist()
