@@ -124,7 +124,8 @@ def test_one_registration_adds_a_model_to_the_config_the_cli_and_the_build(monke
     assert {name: why for name, why in manifest["not_made"].items() if name not in off} == {
                                     "tables/k_selection.csv": "model.k = 2 is fixed, so K was not scanned",
                                     "tables/topic_words_by_year.csv":
-                                    "model 'toy' has no gensim inference to re-estimate words by year"}
+                                    "model 'toy' has no inference with fixed topics (topic_word_counts) "
+                                    "to re-estimate words by year"}
     assert "top_words.png" in manifest["outputs"]
 
 

@@ -352,7 +352,7 @@ def test_a_metadata_table_gives_covariates_groups_effects_and_an_audit(tmp_path,
 def test_a_fixed_k_fits_one_model_and_makes_no_k_selection(tmp_path, cache_env):
     manifest = build(load_config(model={"k": 4}, trends={"n_boot": 100}, figures={"which": ["k_selection", "heatmap"]}),
                      out=tmp_path, corpus_path=ROOT / "seeds")
-    assert manifest["k"] == {"chosen": 4, "recommended": None, "rule": "fixed by model.k"}
+    assert manifest["k"] == {"chosen": 4, "recommended": None, "rule": "fixed by model.k", "warnings": []}
     assert set(manifest["not_made"]) - set(NOT_MADE) == {"tables/k_selection.csv", "k_selection.png"}
     assert "is fixed, so K was not scanned" in manifest["not_made"]["k_selection.png"]
     assert "heatmap.png" in manifest["outputs"] and not (tmp_path / "tables" / "k_selection.csv").exists()

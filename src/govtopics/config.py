@@ -209,8 +209,10 @@ class Config(Mapping[str, Section]):
     def replace(self, **overrides: Mapping[str, Any]) -> Config:
         """A copy with ``overrides`` (``section={key: value}``) applied.
 
-        A new ``model.name`` starts from that model's defaults and keeps the values of the
-        parameters both models have (``no_below``, ``random_state`` …).
+        A new ``model.name`` starts from that model's defaults and keeps the values the user set (those that
+        differ from the old model's defaults) of the parameters both models have (``no_below``,
+        ``random_state`` …); a parameter left at the old model's default takes the new model's default
+        (``max_iter`` counts Gibbs sweeps for LDA and solver iterations for NMF).
 
         >>> Config().replace(model={"name": "nmf"}).model.no_below == Config().model.no_below
         True
@@ -218,8 +220,10 @@ class Config(Mapping[str, Section]):
         data = copy.deepcopy(self._data)
         name = _model_name(overrides, data["model"]["name"])
         if name != data["model"]["name"]:
-            fresh = defaults(name)["model"]
-            data["model"] = {key: data["model"].get(key, value) if key != "name" else name for key, value in fresh.items()}
+            fresh, old = defaults(name)["model"], defaults(data["model"]["name"])["model"]
+            data["model"] = {key: name if key == "name" else data["model"][key]
+                             if key in data["model"] and data["model"][key] != old.get(key) else value
+                             for key, value in fresh.items()}
         config = Config.__new__(Config)
         config._data = _apply(data, [overrides])
         return config
