@@ -36,10 +36,10 @@ class SeededTopics(LdaTopics):
       token by default (``eta`` is a hundredth of that), which the data then outweigh.
     - ``exclusive``: seed words are assigned only to their concepts' topics (their prior is 0 in the
       others: topic-in-set knowledge, Andrzejewski and Zhu 2009). This is what anchors a concept: with
-      ``False`` a seed word keeps ``eta`` elsewhere, and seeded topics hold less well (53 State Council
-      reports, the ``government_work`` codebook, 3 seeds: keyword rate 0.07 against 0.13, Jaccard of a
-      concept's top words across seeds 0.55 against 0.72; on the five seed reports one concept lost
-      all its seed words to other topics and kept only its name).
+      ``False`` a seed word keeps ``eta`` elsewhere, and seeded topics hold less well
+      (``benchmarks/seeded_real.py --not-exclusive``, ``government_work`` codebook, 5 seeds: on 53 State
+      Council reports, keyword rate 0.07 against 0.13 and Jaccard of a concept's top words across seeds
+      0.56 against 0.73; on 31 provincial reports 0.12 against 0.17 and 0.75 against 0.80).
 
     Other parameters are :class:`~govtopics.models.LdaTopics`'; the engine is tomotopy. Seed words
     that do not survive the vocabulary filter (``no_below``, ``no_above``) are dropped with a
