@@ -23,9 +23,11 @@ SEED_YEARS = [2025, 2022, 2025, 2023, 2024]  # read off the title of each seed r
 SMALL = dict(model={"k_range": [3, 4], "seeds": [1, 2], "max_iter": 200}, trends={"n_boot": 100}, figures={"which": []})
 # What the shipped configuration leaves off: no groups to compare, no effects formula.
 OFF = {"prevalence_by_group": 'trends.by names no group to compare (e.g. by = ["level"])',
-       "effects": 'effects.formula is empty, so no effects were estimated (e.g. formula = "year_spline + level")'}
+       "effects": 'effects.formula is empty, so no effects were estimated (e.g. formula = "year_spline + level")',
+       "codebook": 'model.codebook is "" (an unsupervised model): no seed words to check'}
 NOT_MADE = {**{f"tables/{name}.csv": OFF["effects" if name.startswith("effects") else name]
                for name in ("prevalence_by_group", "effects", "effects_expected", "effects_differences")},
+            **{f"tables/codebook_{name}.csv": OFF["codebook"] for name in ("keywords", "concepts")},
             **{f"{name}.png": OFF["prevalence_by_group" if name == "prevalence_by_group" else "effects"]
                for name in ("prevalence_by_group", "effects_expected", "effects")}}
 
@@ -128,9 +130,10 @@ def test_term_trends_count_tokens_per_year(fresh):
     totals = table(out, "documents").groupby("year")["tokens"].sum()
     assert (trends["tokens"] == trends["year"].map(totals)).all()
     assert np.allclose(trends["per_10k"], 1e4 * trends["count"] / trends["tokens"], rtol=1e-5)
-    # trends.terms is empty in govtopics.toml: each year's two top TF-IDF terms are followed.
+    # trends.terms is empty in govtopics.toml: each year's two top TF-IDF terms are followed, at most eight.
     keywords = table(out, "keywords_by_year")
-    assert set(trends["term"]) == set(keywords.loc[keywords["rank"] <= 2, "term"])
+    firsts = set(keywords.loc[keywords["rank"] <= 2, "term"])
+    assert set(trends["term"]) <= set(keywords["term"]) and trends["term"].nunique() == min(8, len(firsts))
 
 
 def test_figures_are_the_registered_ones_drawn_without_missing_glyphs(fresh):
@@ -350,7 +353,7 @@ def test_a_metadata_table_gives_covariates_groups_effects_and_an_audit(tmp_path,
 def test_a_fixed_k_fits_one_model_and_makes_no_k_selection(tmp_path, cache_env):
     manifest = build(load_config(model={"k": 4}, trends={"n_boot": 100}, figures={"which": ["k_selection", "heatmap"]}),
                      out=tmp_path, corpus_path=ROOT / "seeds")
-    assert manifest["k"] == {"chosen": 4, "recommended": None, "rule": "fixed by model.k"}
+    assert manifest["k"] == {"chosen": 4, "recommended": None, "rule": "fixed by model.k", "warnings": []}
     assert set(manifest["not_made"]) - set(NOT_MADE) == {"tables/k_selection.csv", "k_selection.png"}
     assert "is fixed, so K was not scanned" in manifest["not_made"]["k_selection.png"]
     assert "heatmap.png" in manifest["outputs"] and not (tmp_path / "tables" / "k_selection.csv").exists()
