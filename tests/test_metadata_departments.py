@@ -110,3 +110,19 @@ def test_issuer_is_the_same_for_a_unit_written_with_or_without_its_place(tmp_pat
 def test_phrases_ending_like_places_are_not_places(phrase):
     assert parse_name(phrase) is None
     assert split_admin(phrase + "司法局")[0] == []
+
+
+@pytest.mark.parametrize(
+    "name, unit, level",
+    [
+        ("晋城市人民政府", "晋城市人民政府", "city"),
+        ("成都市人民政府", "成都市人民政府", "city"),
+        ("本溪市人民政府", "本溪市人民政府", "city"),
+        ("东城区人民政府", "东城区人民政府", "county"),
+        ("全椒县人民政府", "全椒县人民政府", "county"),
+        ("太和县人民政府", "太和县人民政府", "county"),
+    ],
+)
+def test_governments_of_the_same_places(name, unit, level):
+    m = extract_metadata(f"{name}\n关于2023年度法治政府建设情况的报告\n2023年,在上级党委、政府的坚强领导下,我们" + BODY)
+    assert (m.year, m.unit, m.level, m.places) == (2023, unit, level, [])
