@@ -13,7 +13,7 @@ from govtopics import Stopwords, Tokenizer, segment, tokenize
 from govtopics.cleaning import normalize_text
 from govtopics.metadata import Metadata
 from govtopics.reading import Corpus, Document
-from govtopics.segmenting import ENGINES, _strip_quotes, _strip_quotes_slowly
+from govtopics.segmenting import ENGINES, _strip_quotes, _strip_quotes_slowly, dictionary_entries, domain_terms
 from govtopics.stopwords import LAYERS, STOPWORD_LAYERS, Layer, check_layers, layer_table
 from govtopics.structure import Unit
 from govtopics.tokenizing import document_names, token_agreement
@@ -385,3 +385,50 @@ def test_a_new_segmentation_engine_is_one_registration():
         assert tok.tokenize("法治“一窗综办”,大进镇", names={"大进镇"}) == ["法", "治", "一窗综办"]
     finally:
         del ENGINES["chars"]
+
+
+# Stop phrases in sentences written for this test: each occurs once and belongs to the layer named.
+STOP_PHRASES = [
+    ("一是加强执法队伍建设,二是完善行政复议制度。", {"一是": "scaffolding", "二是": "scaffolding"}),
+    ("这也是群众最关心的问题,大家都是参与者。", {"也是": "function", "都是": "function"}),
+    ("现在,我代表县人民政府,向大会报告工作。", {"我代表": "scaffolding"}),
+]
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_stop_phrases_are_cut_whole_and_removed_by_their_own_layer(backend):
+    tok = Tokenizer(backend=backend, cache=False, progress=False)
+    corpus = Corpus([_document(str(i), Metadata(year=2024), [text]) for i, (text, _) in enumerate(STOP_PHRASES)])
+    removed = {(r.reason, r.token): r.count for r in tok.removed_counts(corpus).itertuples()}
+    for text, phrases in STOP_PHRASES:
+        words = tok.segment(text)
+        for phrase, layer in phrases.items():
+            assert words.count(phrase) == 1, (phrase, words)
+            assert removed[layer, phrase] == 1
+    # Not their parts: 一 and 二 (numbers), 是, 也 and 都 (function), nor 代表 as a token.
+    assert not {("numbers", "一"), ("numbers", "二"), ("function", "是"), ("function", "也"), ("function", "都")} & set(removed)
+    assert "代表" not in tok.tokenize(STOP_PHRASES[2][0])
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_every_stop_phrase_alone_is_cut_whole_and_every_domain_term_too(backend):
+    tok = Tokenizer(backend=backend, cache=False, progress=False)
+    phrases = sorted(w for w in Stopwords().dictionary_words() if len(w) > 1)
+    assert len(phrases) > 900
+    assert [w for w in phrases if tok.segment(w) != [w]] == []
+    assert [t for t in sorted(domain_terms()) if tok.segment(t) != [t]] == []
+
+
+def test_stop_phrase_frequency_is_jiebas_suggest_freq():
+    # jieba's own suggest_freq, on its main dictionary alone, for the learned stop phrases that hold no
+    # other learned word or domain term (those are cut against the learned frequencies, shorter first).
+    import jieba
+
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    domain = dictionary_entries()
+    stop = dictionary_entries(stopwords=Stopwords().dictionary_words())[len(domain):]
+    learned = {word for word, _, _ in domain + stop}
+    alone = [(w, f) for w, f, _ in stop if not any(o != w and o in w for o in learned)]
+    assert {"一是", "也是", "都是", "我代表"} <= {w for w, _ in alone} and len(alone) > 100
+    assert [(w, f) for w, f in alone if f != plain.suggest_freq(w)] == []

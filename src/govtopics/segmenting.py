@@ -15,9 +15,10 @@ string once before it gets here.
 
 from __future__ import annotations
 
+import collections
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -26,7 +27,8 @@ from typing import Any
 from .cleaning import replace_chars
 from .registry import Registry
 
-__all__ = ["BACKENDS", "ENGINES", "Entry", "Segmenter", "dictionary_entries", "domain_terms", "read_user_dict"]
+__all__ = ["BACKENDS", "ENGINES", "Entry", "Segmenter", "dictionary_entries", "domain_terms", "read_user_dict",
+           "whole_frequency"]
 
 Entry = tuple[str, "int | None", "str | None"]
 ENGINES = Registry("segmentation engine")
@@ -36,7 +38,6 @@ _NO_QUOTES = dict.fromkeys(_QUOTE_CHARS, "")
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,8})[”\"]")
 _QUOTED_CN = re.compile(r"“([^“”\n]{1,8})”")  # the same matches in a text without ASCII quotes, found faster
 _MARK = "\ue000"  # a private-use character: outside the engines' word pattern, so a word boundary
-_STOPWORD_FREQ = 100  # enough for a formulaic phrase such as 常态化 to be cut whole, too low to beat a domain term
 
 
 def read_user_dict(path: str | Path) -> list[Entry]:
@@ -53,12 +54,39 @@ def read_user_dict(path: str | Path) -> list[Entry]:
 
 
 @cache
-def _jieba_words() -> frozenset[str]:
-    """Words of jieba's main dictionary (rjieba embeds the same one)."""
+def _jieba_frequencies() -> tuple[dict[str, int], int]:
+    """Words of jieba's main dictionary (rjieba embeds the same one) with their frequencies, and the total."""
     import jieba
 
     text = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
-    return frozenset(re.findall(r"^[^ \n]+", text, re.MULTILINE))
+    pairs = [(word, int(freq)) for word, freq in re.findall(r"^(\S+) (\d+)", text, re.MULTILINE)]
+    return dict(pairs), sum(freq for _, freq in pairs)  # as jieba counts: a word listed twice (B超) counts twice
+
+
+def whole_frequency(word: str, frequencies: Mapping[str, int], total: int) -> int:
+    """The lowest frequency at which the engine cuts ``word`` whole rather than into its most probable parts.
+
+    This is jieba's ``suggest_freq(word)``: the product of the parts' probabilities (the best path
+    through the dictionary without the word itself, a character not in it counting 1), times the
+    total, plus one. A word at this frequency beats its own parts, and nothing else: a word that
+    overlaps it or holds it, and is cut whole on its own, still is, since its parts are now no
+    likelier than before.
+
+    >>> whole_frequency("一是", {"一": 200, "是": 800}, 10_000)
+    17
+    >>> whole_frequency("我代表", {"我": 300, "代表": 30, "我代": 1}, 10_000)  # 我|代表 beats 我代|表
+    1
+    """
+    best = [1.0] + [0.0] * len(word)  # best[i]: probability of the likeliest cut of word[:i]
+    for end in range(1, len(word) + 1):
+        for start in range(end):
+            if start == 0 and end == len(word):
+                continue
+            freq = frequencies.get(word[start:end], 0)
+            if freq <= 0 and end - start > 1:
+                continue
+            best[end] = max(best[end], best[start] * max(freq, 1) / total)
+    return int(best[-1] * total) + 1
 
 
 @cache
@@ -74,19 +102,27 @@ def domain_terms() -> frozenset[str]:
 def dictionary_entries(user_dicts: Iterable[str | Path] = (), user_words: Iterable[Entry] = (),
                        stopwords: Iterable[str] = ()) -> tuple[Entry, ...]:
     """Entries the engine learns: the domain dictionary, the user's dictionaries and words, then the
-    multi-character stopwords jieba's own dictionary lacks (a stopword it knows keeps its
-    frequency: 部门 stays 部门 in 各部门).
+    multi-character stopwords at the frequency that cuts them whole (:func:`whole_frequency`, shorter
+    ones first), where jieba's own dictionary has them lower or not at all (部门 keeps its frequency,
+    and 各部门 stays 各部门). Content terms keep their frequencies, so a stop phrase never splits one.
+    The total is jieba's dictionary's: jieba adds each new word's frequency to it, rjieba does not, and
+    a phrase that wins against the smaller total wins against the larger one too.
 
-    >>> entries = dictionary_entries(user_words=[("一窗综办", 5000, "nz")], stopwords=["常态化", "部门", "的"])
+    >>> entries = dictionary_entries(user_words=[("一窗综办", 5000, "nz")], stopwords=["一是", "部门", "的"])
     >>> entries[-2:]
-    (('一窗综办', 5000, 'nz'), ('常态化', 100, None))
+    (('一窗综办', 5000, 'nz'), ('一是', 2889, None))
     """
     entries = read_user_dict(_DOMAIN_DICT)
     entries += [entry for path in user_dicts for entry in read_user_dict(path)]
     entries += [tuple(entry) for entry in user_words]  # type: ignore[misc]
-    known, jieba_words = {word for word, _, _ in entries}, _jieba_words()
-    new = set(stopwords).difference(known).difference(jieba_words)
-    entries += [(word, _STOPWORD_FREQ, None) for word in sorted(new) if len(word) > 1]
+    base, total = _jieba_frequencies()
+    learned = {word: freq for word, freq, _ in entries if freq is not None}
+    frequencies = collections.ChainMap(learned, base)
+    known = {word for word, _, _ in entries}
+    for word in sorted(set(stopwords).difference(known), key=lambda w: (len(w), w)):
+        if len(word) > 1 and (freq := whole_frequency(word, frequencies, total)) > base.get(word, 0):
+            entries.append((word, freq, None))
+            learned[word] = freq
     return tuple(entries)
 
 
