@@ -367,6 +367,51 @@ def test_an_autonomous_region_is_also_removed_by_its_short_name(jieba_tok):
     assert jieba_tok.tokenize_corpus(Corpus([doc]))["tokens"][0] == ["生态", "优先", "枸杞", "产业链", "产值"]
 
 
+# A report's own names inside longer words (sentences written for these tests). Each row: the places of the
+# metadata, a sentence, its analysis tokens worked out by hand. A short form (上海 of 上海市) inside a dictionary
+# word that is another thing stays in it: a port, a university, a grassland, an idiom (长治久安), a phrase (维护和平).
+# The name stays removed where the word names the place or its bodies (上海市 of 中共上海市委 and of
+# 上海市人民政府), where it stands alone (上海 各区), and where the engine glues an unknown name to its
+# neighbour (青柏为, 镇抖: the name is cut out as before).
+NAMES_IN_WORDS = [
+    (["上海市"], "上海市推进上海港和上海交通大学建设,中共上海市委要求上海各区落实。",
+     # 上海市 (places) | 推进 (formulaic) | 上海港 | 和 (function) | 上海交通大学 | 建设 (formulaic) | 中共 (formulaic)
+     # 上海市 (places) 委 (short) | 要求 (formulaic) | 上海 (places) | 各区 | 落实 (formulaic)
+     ["上海港", "上海交通大学", "各区"]),
+    (["内蒙古自治区"], "内蒙古自治区支持内蒙古大学发展,内蒙古草原生态改善。",
+     # 内蒙古自治区 (places) | 支持 发展 (formulaic) | 内蒙古大学 | 内蒙古草原 | 生态 | 改善
+     ["内蒙古大学", "内蒙古草原", "生态", "改善"]),
+    (["长治市"], "长治市司法局维护社会长治久安。", ["司法局", "社会", "长治久安"]),  # 维护 (formulaic)
+    (["和平区"], "和平区人民政府维护和平稳定。", ["维护和平", "稳定"]),  # 人民政府 (scaffolding)
+    (["青柏镇"], "建设法治青柏为目标,深入挖掘青柏镇抖音达人。",
+     # 建设 (formulaic) 法治 | 青柏 (places) 为 | 目标 深入 (formulaic) | 挖掘 | 青柏镇 (places) | 抖音 | 达 人 (short)
+     ["法治", "挖掘", "抖音"]),
+]
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+@pytest.mark.parametrize("places, text, tokens", NAMES_IN_WORDS)
+def test_a_name_inside_a_longer_word_that_is_another_thing_stays_in_it(backend, places, text, tokens):
+    doc = _document("n", Metadata(unit=places[0] + "人民政府", unit_place=places[0]), [text])
+    tok = Tokenizer(backend=backend, cache=False, progress=False)
+    assert tok.tokenize_corpus(Corpus([doc]))["tokens"][0] == tokens
+    removed = tok.removed_counts(Corpus([doc]))
+    assert set(removed.loc[removed["reason"] == "places", "token"]) <= document_names(doc)
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_a_name_given_alone_is_still_left_inside_another_things_name(backend):
+    tok = Tokenizer(backend=backend, cache=False)
+    # 上海 only: 上海市人民政府 names the place (a level follows 上海); 上海港 does not.
+    assert tok.segment("上海市人民政府推进上海港建设。", names={"上海"})[:4] == ["上海", "市", "人民政府", "推进"]
+    assert tok.tokenize("上海市人民政府推进上海港建设。", names={"上海"}) == ["上海港"]
+    # The unit in full at the end of a longer word is the unit: 中华人民共和国 | 国务院.
+    assert tok.segment("中华人民共和国国务院发布通知", names={"国务院"})[:2] == ["中华人民共和国", "国务院"]
+    # With part-of-speech tagging, the same pieces.
+    tagged = Tokenizer(backend=backend, cache=False, pos=True)
+    assert tagged.tokenize("上海市推进上海港建设", names={"上海市", "上海"}) == ["上海港"]
+
+
 def test_a_new_segmentation_engine_is_one_registration():
     @ENGINES.register("chars")
     class Characters:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .cleaning import replace_chars
+from .metadata import ADMIN_SUFFIX
 from .registry import Registry
 
 __all__ = ["BACKENDS", "ENGINES", "Entry", "Segmenter", "dictionary_entries", "domain_terms", "read_user_dict",
@@ -37,6 +38,8 @@ _QUOTE_CHARS = "“”\"'"
 _NO_QUOTES = dict.fromkeys(_QUOTE_CHARS, "")
 _QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,8})[”\"]")
 _QUOTED_CN = re.compile(r"“([^“”\n]{1,8})”")  # the same matches in a text without ASCII quotes, found faster
+_LEVEL = re.compile(ADMIN_SUFFIX)  # an administrative level: 市, 县, 自治区
+_LEVEL_END = re.compile(f"(?:{ADMIN_SUFFIX})$")
 _MARK = "\ue000"  # a private-use character: outside the engines' word pattern, so a word boundary
 
 
@@ -191,9 +194,10 @@ class Segmenter:
         self.backend = backend
         self.entries = entries
         self._engine: Any = None
+        self._words: frozenset[str] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_engine": None}
+        return {**self.__dict__, "_engine": None, "_words": None}
 
     @property
     def engine(self) -> Any:
@@ -201,8 +205,7 @@ class Segmenter:
             self._engine = _engine(self.backend, self.entries)
         return self._engine
 
-    @staticmethod
-    def protected(text: str, names: frozenset[str]) -> tuple[str, list[tuple[int, int]]]:
+    def protected(self, text: str, names: frozenset[str]) -> tuple[str, list[tuple[int, int]]]:
         """The text without quotation marks, and the spans (in it, in order, not overlapping) kept whole."""
         spans: list[tuple[int, int]] = []
         if "“" in text or '"' in text:
@@ -210,8 +213,7 @@ class Segmenter:
             spans = [span for span in quoted if not _covered(text, span)]
         elif "”" in text or "'" in text:
             text = replace_chars(text, _NO_QUOTES)
-        if names and (present := [name for name in names if name in text]):
-            found = [m.span() for m in _alternation(frozenset(present)).finditer(text)]
+        if names and (found := self.name_spans(text, names)):
             if spans:  # a span overlapping an earlier (or, at the same start, a longer) one is left out
                 chosen: list[tuple[int, int]] = []
                 for start, end in sorted(spans + found, key=lambda s: (s[0], s[0] - s[1])):
@@ -221,6 +223,60 @@ class Segmenter:
             else:
                 spans = found
         return text, spans
+
+    def name_spans(self, text: str, names: frozenset[str]) -> list[tuple[int, int]]:
+        """Spans of ``names`` in ``text`` (the longest at each place) that are not parts of other words.
+
+        Judged against the engine's cut of the text as it is. A name the engine puts inside one
+        longer word of its dictionary is left in it, as part of another thing's name (上海港,
+        内蒙古大学, 长治久安, 维护和平), unless the word names the place or its bodies: the name ends
+        in a level or a level follows it (上海市 of 中共上海市委, 上海 of 上海市人民政府), another of the
+        names follows it, or the word ends with it and it is not the short form of another name
+        (中华人民共和国国务院; not 和平 of 和平区 in 维护和平). Anywhere else it is taken whole, as when
+        the engine glues an unknown place name to its neighbour (西仓|为, 双龙|镇抖).
+
+        >>> seg = Segmenter("jieba", dictionary_entries())
+        >>> text = "上海市推进上海港建设,维护社会长治久安"
+        >>> [text[a:b] for a, b in seg.name_spans(text, frozenset({"上海", "上海市", "长治"}))]
+        ['上海市']
+        """
+        present = frozenset(name for name in names if name in text)
+        if not present:
+            return []
+        pattern = _alternation(present)
+        words = (self._engine or self.engine).cut(text)
+        if sum(map(len, words)) != len(text):  # an engine that drops characters: every occurrence
+            return [m.span() for m in pattern.finditer(text)]
+        holder: list[tuple[int, int]] = []  # holder[i]: the span of the word that holds character i
+        for word in words:
+            span = (len(holder), len(holder) + len(word))
+            holder += [span] * len(word)
+        known = self.dictionary_words()
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        while match := pattern.search(text, pos):
+            start, end = match.span()
+            first, last = holder[start], holder[end - 1]
+            if first == last and first != (start, end) and text[first[0]:first[1]] in known:
+                rest = text[end:first[1]]
+                name = match.group()
+                joined = (_LEVEL_END.search(name) or _LEVEL.match(rest)
+                          or any(rest.startswith(other) for other in names)
+                          or (spans and spans[-1][1] == start and first[0] < start)
+                          or (not rest and not any(other != name and other.startswith(name) for other in names)))
+                if not joined:  # inside another thing's name
+                    pos = start + 1
+                    continue
+            spans.append((start, end))
+            pos = end
+        return spans
+
+    def dictionary_words(self) -> frozenset[str]:
+        """Words the engine knows: jieba's dictionary (rjieba embeds the same) and the entries."""
+        if self._words is None:
+            base, _ = _jieba_frequencies()
+            self._words = frozenset(base).union(word for word, _, _ in self.entries)
+        return self._words
 
     def pieces(self, text: str, names: frozenset[str]) -> list[tuple[str, bool]]:
         """Text cut into ``(piece, protected)`` runs; a protected piece is one token (a name, a short slogan)."""
