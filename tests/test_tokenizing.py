@@ -464,6 +464,30 @@ def test_every_stop_phrase_alone_is_cut_whole_and_every_domain_term_too(backend)
     assert [t for t in sorted(domain_terms()) if tok.segment(t) != [t]] == []
 
 
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_a_stop_phrase_leaves_no_part_behind_and_ordinary_words_keep_their_cut(backend):
+    import jieba
+
+    tok = Tokenizer(backend=backend, cache=False, progress=False)
+    # By hand: 我代表 (scaffolding) | 市 | 人民政府 (scaffolding) | 向 | 大会 | 报告 工作 (scaffolding): no 代表.
+    opening = "我代表市人民政府向大会报告工作"
+    assert tok.segment(opening) == ["我代表", "市", "人民政府", "向", "大会", "报告", "工作"]
+    assert tok.tokenize(opening) == ["大会"]
+    # 一是, 二是, 三是 (scaffolding) whole: no 一, 是 left to the other layers, nothing glued to the next word.
+    listing = "一是加强执法队伍建设,二是深化“放管服”改革,三是推进依法决策"
+    assert tok.segment(listing) == ["一是", "加强", "执法队伍", "建设", ",", "二是", "深化", "放管服", "改革", ",",
+                                    "三是", "推进", "依法决策"]
+    assert tok.tokenize(listing) == ["执法队伍", "放管服", "改革", "依法决策"]
+    # Words that hold or overlap a stop phrase are cut as plain jieba cuts them: 我|代表团 (not 我代表|团),
+    # 人大代表, 代表大会, 代表 alone; 统一|是, 唯一|是, 首都|是 (not 一是, 都是).
+    plain = jieba.Tokenizer()
+    ordinary = ["我代表团出席人大代表座谈会,召开职工代表大会,加强代表联络站建设。", "统一是前提,唯一是标准,首都是北京。"]
+    for text in ordinary:
+        assert tok.segment(text) == plain.lcut(text)
+    assert {"代表团", "人大代表", "代表大会", "代表"} <= set(tok.tokenize(ordinary[0]))
+    assert tok.segment(ordinary[1])[:6] == ["统一", "是", "前提", ",", "唯一", "是"]
+
+
 def test_stop_phrase_frequency_is_jiebas_suggest_freq():
     # jieba's own suggest_freq, on its main dictionary alone, for the learned stop phrases that hold no
     # other learned word or domain term (those are cut against the learned frequencies, shorter first).
