@@ -40,6 +40,7 @@ _QUOTED = re.compile(r"[“\"]([^“”\"\n]{1,8})[”\"]")
 _QUOTED_CN = re.compile(r"“([^“”\n]{1,8})”")  # the same matches in a text without ASCII quotes, found faster
 _LEVEL = re.compile(ADMIN_SUFFIX)  # an administrative level: 市, 县, 自治区
 _LEVEL_END = re.compile(f"(?:{ADMIN_SUFFIX})$")
+_SHORT = 4  # words up to this long are looked up directly, longer ones through their pieces
 _MARK = "\ue000"  # a private-use character: outside the engines' word pattern, so a word boundary
 
 
@@ -195,9 +196,10 @@ class Segmenter:
         self.entries = entries
         self._engine: Any = None
         self._words: frozenset[str] | None = None
+        self._long_words: dict[str, tuple[str, ...]] = {}
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_engine": None, "_words": None}
+        return {**self.__dict__, "_engine": None, "_words": None, "_long_words": {}}
 
     @property
     def engine(self) -> Any:
@@ -227,7 +229,8 @@ class Segmenter:
     def name_spans(self, text: str, names: frozenset[str]) -> list[tuple[int, int]]:
         """Spans of ``names`` in ``text`` (the longest at each place) that are not parts of other words.
 
-        Judged against the engine's cut of the text as it is. A name the engine puts inside one
+        Judged against the engine's cut of the text as it is (asked only when a dictionary word
+        longer than a name holds it in the text). A name the engine puts inside one
         longer word of its dictionary is left in it, as part of another thing's name (上海港,
         内蒙古大学, 长治久安, 维护和平), unless the word names the place or its bodies: the name ends
         in a level or a level follows it (上海市 of 中共上海市委, 上海 of 上海市人民政府), another of the
@@ -244,14 +247,17 @@ class Segmenter:
         if not present:
             return []
         pattern = _alternation(present)
+        found = [m.span() for m in pattern.finditer(text)]
+        known = self.dictionary_words()
+        if not any(_in_longer_word(text, span, known, self._long_words) for span in found):
+            return found  # no dictionary word holds any of them: the engine need not be asked
         words = (self._engine or self.engine).cut(text)
         if sum(map(len, words)) != len(text):  # an engine that drops characters: every occurrence
-            return [m.span() for m in pattern.finditer(text)]
+            return found
         holder: list[tuple[int, int]] = []  # holder[i]: the span of the word that holds character i
         for word in words:
             span = (len(holder), len(holder) + len(word))
             holder += [span] * len(word)
-        known = self.dictionary_words()
         spans: list[tuple[int, int]] = []
         pos = 0
         while match := pattern.search(text, pos):
@@ -276,6 +282,13 @@ class Segmenter:
         if self._words is None:
             base, _ = _jieba_frequencies()
             self._words = frozenset(base).union(word for word, _, _ in self.entries)
+            pieces: dict[str, set[str]] = {}
+            for word in self._words:
+                if len(word) > _SHORT:
+                    for i in range(len(word) - 1):
+                        for j in range(i + 2, len(word) + (i > 0)):
+                            pieces.setdefault(word[i:j], set()).add(word)
+            self._long_words = {piece: tuple(sorted(held)) for piece, held in pieces.items()}
         return self._words
 
     def pieces(self, text: str, names: frozenset[str]) -> list[tuple[str, bool]]:
@@ -331,6 +344,22 @@ class Segmenter:
             else:
                 out += [(w, t) for w, t in tag(piece) if w.strip()]
         return out
+
+
+def _in_longer_word(text: str, span: tuple[int, int], words: frozenset[str],
+                    long_words: Mapping[str, tuple[str, ...]]) -> bool:
+    """True when a word of ``words`` longer than the span holds it in ``text`` (``long_words``: every piece of
+    a word of more than :data:`_SHORT` characters -> those words)."""
+    start, end = span
+    for a in range(max(0, end - _SHORT), start + 1):
+        for b in range(max(end, a + 2), min(len(text), a + _SHORT) + 1):
+            if (a, b) != span and text[a:b] in words:
+                return True
+    for word in long_words.get(text[start:end], ()):
+        hit = text.find(word, max(0, end - len(word)), start + len(word))
+        if hit != -1:  # in this window, the word starts at or before the span and ends at or after it
+            return True
+    return False
 
 
 def _pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
