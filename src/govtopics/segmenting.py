@@ -1,8 +1,10 @@
 """Segmenting: an engine (jieba or its Rust port rjieba) with the domain dictionary, on normalised text.
 
 The :class:`Segmenter` cuts text into words and keeps two kinds of pieces whole, whatever the
-engine's dictionary says: the names it is given (the report's own unit and places, 大进镇) and
-short quoted slogans (“一窗综办”) unless a dictionary term covers them (“八五”普法 -> 八五普法).
+engine's dictionary says: the names it is given (the report's own unit and places, 大进镇) unless
+one is part of a longer dictionary word that is another thing (上海港, 长治久安: see
+:meth:`Segmenter.name_spans`), and short quoted slogans (“一窗综办”) unless a dictionary term
+covers them (“八五”普法 -> 八五普法).
 Quotation marks are dropped. Engines are registered in :data:`ENGINES`: a class made from the
 dictionary entries ``(word, freq or None, tag or None)``, with ``cut(text) -> list[str]`` and
 ``tag(text) -> list[(word, tag)]``, that returns a private-use character (U+E000, which marks a
