@@ -18,6 +18,7 @@ string once before it gets here.
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
 import re
 from collections.abc import Iterable, Mapping
@@ -197,11 +198,10 @@ class Segmenter:
         self.backend = backend
         self.entries = entries
         self._engine: Any = None
-        self._words: frozenset[str] | None = None
-        self._long_words: dict[str, tuple[str, ...]] = {}
+        self._words: _Words | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_engine": None, "_words": None, "_long_words": {}}
+        return {**self.__dict__, "_engine": None, "_words": None}
 
     @property
     def engine(self) -> Any:
@@ -251,7 +251,7 @@ class Segmenter:
         pattern = _alternation(present)
         found = [m.span() for m in pattern.finditer(text)]
         known = self.dictionary_words()
-        if not any(_in_longer_word(text, span, known, self._long_words) for span in found):
+        if not any(known.hold(text, span) for span in found):
             return found  # no dictionary word holds any of them: the engine need not be asked
         words = (self._engine or self.engine).cut(text)
         if sum(map(len, words)) != len(text):  # an engine that drops characters: every occurrence
@@ -279,18 +279,10 @@ class Segmenter:
             pos = end
         return spans
 
-    def dictionary_words(self) -> frozenset[str]:
+    def dictionary_words(self) -> _Words:
         """Words the engine knows: jieba's dictionary (rjieba embeds the same) and the entries."""
         if self._words is None:
-            base, _ = _jieba_frequencies()
-            self._words = frozenset(base).union(word for word, _, _ in self.entries)
-            pieces: dict[str, set[str]] = {}
-            for word in self._words:
-                if len(word) > _SHORT:
-                    for i in range(len(word) - 1):
-                        for j in range(i + 2, len(word) + (i > 0)):
-                            pieces.setdefault(word[i:j], set()).add(word)
-            self._long_words = {piece: tuple(sorted(held)) for piece, held in pieces.items()}
+            self._words = _Words(_jieba_frequencies()[0], frozenset(word for word, _, _ in self.entries))
         return self._words
 
     def pieces(self, text: str, names: frozenset[str]) -> list[tuple[str, bool]]:
@@ -348,20 +340,33 @@ class Segmenter:
         return out
 
 
-def _in_longer_word(text: str, span: tuple[int, int], words: frozenset[str],
-                    long_words: Mapping[str, tuple[str, ...]]) -> bool:
-    """True when a word of ``words`` longer than the span holds it in ``text`` (``long_words``: every piece of
-    a word of more than :data:`_SHORT` characters -> those words)."""
-    start, end = span
-    for a in range(max(0, end - _SHORT), start + 1):
-        for b in range(max(end, a + 2), min(len(text), a + _SHORT) + 1):
-            if (a, b) != span and text[a:b] in words:
-                return True
-    for word in long_words.get(text[start:end], ()):
-        hit = text.find(word, max(0, end - len(word)), start + len(word))
-        if hit != -1:  # in this window, the word starts at or before the span and ends at or after it
-            return True
-    return False
+class _Words:
+    """A dictionary's words, for asking whether one holds a span of a text (a dict lookup per short word,
+    and the long words found through their first :data:`_SHORT` characters)."""
+
+    def __init__(self, base: Mapping[str, int], extra: frozenset[str]):
+        self.base, self.extra = base, extra
+        long: dict[str, list[str]] = {}
+        for word in itertools.chain((w for w in base if len(w) > _SHORT), extra):
+            if len(word) > _SHORT:
+                long.setdefault(word[:_SHORT], []).append(word)
+        self.long = {head: tuple(words) for head, words in long.items()}
+        self.longest = max(map(len, itertools.chain(base, extra)))
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.base or word in self.extra
+
+    def hold(self, text: str, span: tuple[int, int]) -> bool:
+        """True when a word longer than the span holds it in ``text``."""
+        start, end = span
+        for a in range(max(0, end - self.longest), start + 1):
+            for word in self.long.get(text[a:a + _SHORT], ()):
+                if a + len(word) >= end and (a, a + len(word)) != span and text.startswith(word, a):
+                    return True
+            for b in range(max(end, a + 2), min(len(text), a + _SHORT) + 1):
+                if (a, b) != span and text[a:b] in self:
+                    return True
+        return False
 
 
 def _pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
