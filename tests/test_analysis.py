@@ -119,7 +119,8 @@ def test_one_registration_adds_a_model_to_the_config_the_cli_and_the_build(monke
     prevalence = pd.read_csv(tmp_path / "tables" / "topic_prevalence_by_year.csv")
     assert np.allclose(prevalence["prevalence"], 0.5)  # every unit is an even mix, so is every year
     off = ("tables/prevalence_by_group.csv", "tables/effects.csv", "tables/effects_expected.csv",
-           "tables/effects_differences.csv")  # no trends.by, no effects.formula
+           "tables/effects_differences.csv", "tables/codebook_keywords.csv",
+           "tables/codebook_concepts.csv")  # no trends.by, no effects.formula, no model.codebook
     assert {name: why for name, why in manifest["not_made"].items() if name not in off} == {
                                     "tables/k_selection.csv": "model.k = 2 is fixed, so K was not scanned",
                                     "tables/topic_words_by_year.csv":

@@ -36,6 +36,7 @@ FLAGS = {
     "k": "model.k",
     "model": "model.name",
     "no_below": "model.no_below",
+    "codebook": "model.codebook",
     "n_boot": "trends.n_boot",
     "weight": "trends.weight",
     "backend": "tokens.backend",
@@ -155,6 +156,14 @@ def cmd_topics(args: argparse.Namespace, analysis: Analysis) -> int:
         print(f"# K = {analysis.k}: {rule}", file=sys.stderr)
     _print_k_warnings(analysis)
     _print_frame(model.topic_words(args.top), args.csv, digits=4)
+    concepts = analysis.concepts
+    if concepts is not None:
+        for row in concepts.itertuples(index=False):
+            if row.kind == "seeded":
+                print(f"# {row.label}: keyword rate {row.keyword_rate:.2f}, {row.token_share:.1%} of tokens, "
+                      f"{row.n_kept}/{row.n_seeds} seed words kept", file=sys.stderr)
+            elif row.kind != "free":
+                print(f"# {row.label}: {row.kind}", file=sys.stderr)
     return 0
 
 
@@ -295,6 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("-k", type=_k, help='number of topics, or auto: scan model.k_range (model.k)')
         cmd.add_argument("--model", choices=list(MODELS), help="topic model (model.name)")
         cmd.add_argument("--no-below", type=toml_value, help="a word must occur in at least this many units (model.no_below)")
+        cmd.add_argument("--codebook", metavar="FILE", help="fit a keyword-seeded model of this codebook (a TOML file, or "
+                         "a shipped one: rule_of_law_outline, government_work) (model.codebook)")
 
     inspect = command("inspect", "one row per report: year, unit, level, places, genre, period, characters per part, units",
                       "  govtopics inspect seeds/\n  govtopics inspect a.txt b.txt --json")
@@ -322,7 +333,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     topics = command("topics", "fit the topic model and print each topic's top words",
                      "  govtopics topics seeds/        # K chosen by a scan, as the build does\n"
-                     "  govtopics topics seeds/ -k 6\n  govtopics topics --config my.toml --model nmf")
+                     "  govtopics topics seeds/ -k 6\n  govtopics topics --config my.toml --model nmf\n"
+                     "  govtopics topics seeds/ --codebook rule_of_law_outline   # seeded topics named by a codebook")
     model_flags(topics)
     topics.add_argument("--top", type=int, default=10, help="words per topic (default 10)")
     topics.add_argument("--csv", action="store_true", help="print CSV instead of a text table")

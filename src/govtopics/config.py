@@ -39,9 +39,10 @@ __all__ = ["Config", "ConfigError", "Section", "load_config", "defaults"]
 
 SECTIONS = ("corpus", "tokens", "model", "trends", "effects", "keywords", "passages", "explorer", "validation", "figures")
 # Keys of the model section that are not the estimator's parameters.
-MODEL_KEYS = ("name", "k", "k_range")
+MODEL_KEYS = ("name", "k", "k_range", "codebook")
 # Keys whose values are paths: relative ones in a TOML file are taken from the file's folder.
-PATH_KEYS = {("corpus", "path"), ("corpus", "metadata"), ("tokens", "extra_stopword_files"), ("tokens", "user_dicts")}
+PATH_KEYS = {("corpus", "path"), ("corpus", "metadata"), ("tokens", "extra_stopword_files"), ("tokens", "user_dicts"),
+             ("model", "codebook")}
 # Columns a trends.by group may not name: the year is every prevalence table's own axis, and the
 # report parts have their table and figure (topic_prevalence_by_part).
 NOT_GROUPS = ("year", "part")
@@ -81,12 +82,14 @@ def model_defaults(name: str) -> dict[str, Any]:
     from .models import MODELS
 
     estimator = MODELS.get_or_raise(name)()
-    params = {key: _plain(value) for key, value in estimator.get_params().items() if key != "num_topics"}
+    # K and the seeded model's seed words come from model.k and model.codebook, not from estimator keys.
+    params = {key: _plain(value) for key, value in estimator.get_params().items()
+              if key not in ("num_topics", "seed_words")}
     scan = _scan_defaults()
     clash = sorted(set(params) & (set(scan) | set(MODEL_KEYS)))
     if clash:
         raise ConfigError(f"model {name!r} has parameters named like scan options or {MODEL_KEYS}: {clash}")
-    return {"name": name, "k": "auto", "k_range": "auto", **scan, **params}
+    return {"name": name, "k": "auto", "k_range": "auto", **scan, "codebook": "", **params}
 
 
 def _scan_defaults() -> dict[str, Any]:
@@ -290,7 +293,7 @@ def _model_name(layer: Mapping[str, Any], default: str) -> str:
 def _relative_to(folder: Path, value: Any) -> Any:
     if isinstance(value, list):
         return [_relative_to(folder, v) for v in value]
-    if isinstance(value, str) and not os.path.isabs(value):
+    if isinstance(value, str) and value and not os.path.isabs(value):
         return os.path.normpath(folder / value)
     return value
 
@@ -348,6 +351,9 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
     elif (section, key) == ("tokens", "pos"):
         if not isinstance(value, (bool, list)):
             raise fail("true, false or a list of jieba tags")
+    elif (section, key) == ("model", "codebook"):
+        if not isinstance(value, str):
+            raise fail('the path of a codebook TOML file, the name of a shipped one, or "" (no codebook)')
     elif (section, key) == ("corpus", "metadata"):
         if value is not None and not isinstance(value, str):
             raise fail("the path of a metadata table (CSV or .xlsx)")
