@@ -274,8 +274,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``govtopics`` argument parser; choices come from the registries (models, stopword layers, figures)."""
     from .models import MODELS
     from .outputs import FIGURES
-    from .stopwords import LAYERS
-    from .tokenizing import BACKENDS
+    from .segmenting import ENGINES
+    from .stopwords import STOPWORD_LAYERS
     from .trends import WEIGHTINGS
 
     parser = argparse.ArgumentParser(prog="govtopics", description="Topic modelling of Chinese government reports.",
@@ -298,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
         return cmd
 
     def tokens_flags(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--backend", choices=BACKENDS, help="segmenter (tokens.backend)")
+        cmd.add_argument("--backend", choices=list(ENGINES), help="segmenter (tokens.backend)")
 
     def model_flags(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("-k", type=_k, help='number of topics, or auto: scan model.k_range (model.k)')
@@ -316,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "  govtopics stopwords\n  govtopics stopwords seeds/ --top 15\n"
                    "  govtopics stopwords seeds/ --layers function formulaic --extra my_words.txt",
                    needs_corpus=False)
-    stop.add_argument("--layers", nargs="+", choices=LAYERS, help="layers to switch on (tokens.layers)")
+    stop.add_argument("--layers", nargs="+", choices=list(STOPWORD_LAYERS), help="layers to switch on (tokens.layers)")
     stop.add_argument("--extra", nargs="+", metavar="FILE",
                       help="your own word-list files, one word a line, # comments (tokens.extra_stopword_files)")
     stop.add_argument("--top", type=int, default=10, help="tokens shown per layer (default 10)")

@@ -320,14 +320,15 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
     """``value`` when it suits ``section.key``, else a ConfigError saying what is expected."""
     from .models import MODELS
     from .outputs import FIGURES
-    from .stopwords import LAYERS
-    from .tokenizing import BACKENDS
+    from .segmenting import ENGINES
+    from .stopwords import STOPWORD_LAYERS
 
     def fail(expected: str) -> ConfigError:
         return ConfigError(f"config key {section}.{key} must be {expected}, not {value!r}")
 
-    choices = {("tokens", "backend"): BACKENDS, ("model", "name"): tuple(MODELS)}
-    members = {("tokens", "layers"): LAYERS, ("figures", "which"): tuple(FIGURES)}
+    # The registries as they are now, so that a registered engine, model, layer or figure is a valid choice.
+    choices = {("tokens", "backend"): tuple(ENGINES), ("model", "name"): tuple(MODELS)}
+    members = {("tokens", "layers"): tuple(STOPWORD_LAYERS), ("figures", "which"): tuple(FIGURES)}
     if (section, key) in choices:
         if value not in choices[section, key]:
             raise fail(f"one of {', '.join(choices[section, key])}")
