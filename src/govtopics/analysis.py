@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
-import pickle
+import pickle  # only to hash a given corpus for its cache key; nothing is unpickled
 import re
 import sys
 import time
@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from . import safestore
 from .config import MODEL_KEYS, Config, load_config, scan_keys
+from .executor import CacheNotes, private_dir
 from .provenance import code_fingerprint
 from .reading import Corpus, Document, load_corpus
 from .tokenizing import default_cache_dir
@@ -51,31 +53,58 @@ class AnalysisError(RuntimeError):
 
 
 class StageCache:
-    """Results of expensive stages on disk (pickle), keyed by a hash of everything they depend on.
+    """Results of expensive stages on disk, keyed by a hash of everything they depend on.
 
     An analysis with the same inputs and configuration reads them back instead of computing;
-    ``hits`` names the stages that were read. Only govtopics writes these files: load none you
-    did not make (pickle).
+    ``hits`` names the stages that were read. Entries are data, not code (:mod:`govtopics.safestore`:
+    JSON and NumPy arrays, no pickle), each with the SHA-256 of its content: a damaged or truncated
+    entry, or one naming a class the cache never stores, is computed again and replaced, and
+    :attr:`notes` says so (as does stderr). A folder that others can write to is not used
+    (:func:`~govtopics.executor.private_dir`). A value the format cannot hold is computed each time.
     """
+
+    SUFFIX = ".gts"
 
     def __init__(self, directory: Path | None):
         self.directory = directory
         self.hits: list[str] = []
+        self.notes = CacheNotes()
+        self._usable: bool | None = None
+
+    def usable(self) -> bool:
+        """Whether the folder is one to read and write (made, private, checked once)."""
+        if self.directory is None:
+            return False
+        if self._usable is None:
+            problem = private_dir(self.directory)
+            if problem:
+                self.notes.add(f"stage cache not used: {problem}")
+            self._usable = problem is None
+        return self._usable
 
     def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
-        """The cached value of ``stage`` for ``key``, computing and storing it when absent."""
-        if self.directory is None:
+        """The cached value of ``stage`` for ``key``, computing and storing it when absent or damaged."""
+        if not self.usable():
             return compute()
-        path = self.directory / f"{stage}-{key[:40]}.pkl"
+        path = self.directory / f"{stage}-{key[:40]}{self.SUFFIX}"
         if path.is_file():
-            with contextlib.suppress(Exception):  # an unreadable entry is recomputed
-                value = pickle.loads(path.read_bytes())
+            try:
+                value = safestore.loads(path.read_bytes())
+            except (safestore.DamagedEntry, OSError) as error:
+                self.notes.add(f"stage cache entry {path.name} ({stage}) is damaged: {error}; computed again")
+            else:
                 self.hits.append(stage)
                 return value
         value = compute()
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            data = safestore.dumps(value)
+        except safestore.Unstorable as why:
+            self.notes.add(f"stage {stage} is not cached: it holds {why}")
+            return value
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
         partial.replace(path)
         return value
 
@@ -215,6 +244,11 @@ class Analysis:
             # Documents keep their path as given, so the key holds the folder it is relative to.
             self._keys["corpus"] = self._key("corpus", listing, str(Path.cwd()), options, table_hash)
         return self._keys["corpus"]
+
+    @property
+    def cache_notes(self) -> list[str]:
+        """What the stage and token caches found wrong in this analysis (damaged entries rebuilt, a folder not used)."""
+        return [*self.cache.notes, *(self._tokenizer.cache_notes if self._tokenizer is not None else [])]
 
     def output_key(self, name: str) -> str:
         """A hash of everything an output named ``name`` can depend on: the inputs and every setting."""

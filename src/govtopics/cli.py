@@ -97,9 +97,9 @@ def config_of(args: argparse.Namespace) -> Config:
     return base.replace(**overrides)
 
 
-def _print_frame(frame, as_csv: bool, digits: int | None = None) -> None:
+def _print_frame(frame, as_csv: bool, digits: int | None = None, guard: bool = True) -> None:
     if as_csv:
-        write_table(frame, sys.stdout)
+        write_table(frame, sys.stdout, guard=guard)
     else:
         print((frame.round(digits) if digits is not None else frame).to_string(index=False))
 
@@ -144,7 +144,7 @@ def cmd_stopwords(args: argparse.Namespace, analysis: Analysis) -> int:
 
 
 def cmd_keywords(args: argparse.Namespace, analysis: Analysis) -> int:
-    _print_frame(analysis.keywords(None if args.by == "doc" else args.by), args.csv)
+    _print_frame(analysis.keywords(None if args.by == "doc" else args.by), args.csv, guard=_guard(analysis))
     return 0
 
 
@@ -153,13 +153,13 @@ def cmd_topics(args: argparse.Namespace, analysis: Analysis) -> int:
     recommended, rule = analysis.k_rule
     if recommended is not None:
         print(f"# K = {analysis.k}: {rule}", file=sys.stderr)
-    _print_frame(model.topic_words(args.top), args.csv, digits=4)
+    _print_frame(model.topic_words(args.top), args.csv, digits=4, guard=_guard(analysis))
     return 0
 
 
 def cmd_trends(args: argparse.Namespace, analysis: Analysis) -> int:
     by = ["year", args.by] if args.by and args.by != "year" else ["year"]
-    _print_frame(analysis.prevalence_by(by), args.csv, digits=4)
+    _print_frame(analysis.prevalence_by(by), args.csv, digits=4, guard=_guard(analysis))
     return 0
 
 
@@ -174,7 +174,7 @@ def cmd_kwic(args: argparse.Namespace, analysis: Analysis) -> int:
     except (ValueError, re.error) as error:
         raise UsageError(f"kwic: {error}") from None
     if args.csv:
-        write_table(hits, sys.stdout)
+        write_table(hits, sys.stdout, guard=_guard(analysis))
     elif len(hits):
         print("\t".join(["doc_id", "year", "unit", "part", "context"]))
         for hit in hits.to_dict("records"):
@@ -184,6 +184,11 @@ def cmd_kwic(args: argparse.Namespace, analysis: Analysis) -> int:
     print(f"# {len(hits)} hits of {args.term!r} in {hits['doc_id'].nunique() if len(hits) else 0} of "
           f"{len(corpus)} reports", file=sys.stderr)
     return 0
+
+
+def _guard(analysis: Analysis) -> bool:
+    """Whether CSVs neutralise formula-like text cells (``outputs.csv_guard``)."""
+    return bool(analysis.config.outputs.csv_guard)
 
 
 def _missing(value: Any) -> Any:
@@ -206,7 +211,7 @@ def cmd_validate(args: argparse.Namespace, analysis: Analysis) -> int:
         raise UsageError(f"{out} holds a build's outputs (manifest.json): write the sheets elsewhere, so the answer "
                          "key is never shipped with the figures")
     test = analysis.intrusion_test
-    paths = test.write(out)
+    paths = test.write(out, guard=_guard(analysis))
     words = int((test.sheet["task"] == "word").sum())
     print(f"sheet {test.sheet_id}: {words} word-intrusion and {len(test.sheet) - words} topic-intrusion questions "
           f"for a model of {analysis.k} topics")
@@ -228,7 +233,7 @@ def cmd_validate_score(args: argparse.Namespace, analysis: Analysis) -> int:
     except (ValueError, KeyError) as error:
         raise UsageError(f"validate score: {error}") from None
     if args.csv:
-        write_table(scores.summary, sys.stdout)
+        write_table(scores.summary, sys.stdout, guard=_guard(analysis))
         return 0
     print(scores.summary.round(3).to_string(index=False))
     if len(scores.by_topic):

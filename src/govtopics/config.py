@@ -1,12 +1,13 @@
 """One configuration for an analysis: every default in one place, validated once.
 
-A :class:`Config` holds ten sections (``corpus``, ``tokens``, ``model``, ``trends``, ``effects``,
-``keywords``, ``passages``, ``explorer``, ``validation``, ``figures``). Its defaults are gathered
+A :class:`Config` holds eleven sections (``corpus``, ``tokens``, ``model``, ``trends``, ``effects``,
+``keywords``, ``passages``, ``explorer``, ``validation``, ``figures``, ``outputs``). Its defaults are gathered
 here from the functions that use them: the ``model`` section from the registered estimator's
 ``get_params()`` (and :func:`~govtopics.models.scan_k`'s keyword defaults), ``corpus`` from
 :func:`~govtopics.reading.load_corpus`, ``trends`` from :func:`~govtopics.trends.topic_prevalence`,
 ``effects`` from :func:`~govtopics.effects.estimate_effects`, ``passages`` and ``explorer`` from
-:func:`~govtopics.explorer.explore`, ``validation`` from :func:`~govtopics.validation.intrusion_test`;
+:func:`~govtopics.explorer.explore`, ``validation`` from :func:`~govtopics.validation.intrusion_test`, ``outputs`` from
+:func:`~govtopics.outputs.write_table`;
 only the choices no library function makes (the corpus path, K, the years, the groups, the effects
 formula and its clusters, which figures) are written here. The repository's ``govtopics.toml``
 lists exactly these defaults (a test checks it), so a build, a CLI command without
@@ -37,7 +38,8 @@ from typing import Any
 
 __all__ = ["Config", "ConfigError", "Section", "load_config", "defaults"]
 
-SECTIONS = ("corpus", "tokens", "model", "trends", "effects", "keywords", "passages", "explorer", "validation", "figures")
+SECTIONS = ("corpus", "tokens", "model", "trends", "effects", "keywords", "passages", "explorer", "validation", "figures",
+            "outputs")
 # Keys of the model section that are not the estimator's parameters.
 MODEL_KEYS = ("name", "k", "k_range")
 # Keys whose values are paths: relative ones in a TOML file are taken from the file's folder.
@@ -105,7 +107,7 @@ def defaults(model: str = "lda") -> dict[str, dict[str, Any]]:
     from .effects import estimate_effects
     from .explorer import explore
     from .features import consecutive_keyness, tfidf_keywords
-    from .outputs import FIGURES
+    from .outputs import FIGURES, write_table
     from .passages import representative_passages
     from .reading import load_corpus
     from .stopwords import Stopwords
@@ -142,6 +144,7 @@ def defaults(model: str = "lda") -> dict[str, dict[str, Any]]:
         "explorer": {"n_terms": explorer["n_terms"], "lambda": explorer["lambda_"], "max_chars": explorer["max_chars"]},
         "validation": _signature_defaults(intrusion_test, skip=("units", "topics")),
         "figures": {"which": list(FIGURES)},
+        "outputs": {"csv_guard": _signature_defaults(write_table)["guard"]},
     }
 
 

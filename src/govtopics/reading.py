@@ -26,7 +26,7 @@ from .metadata import AuditNote, Metadata, MetadataTableError, TableJoin, apply_
 from .structure import PARTS, Section, Unit, detect_genre, parse_structure, split_units
 
 __all__ = ["Document", "Skipped", "Corpus", "DecodeError", "MetadataTableError", "decode_bytes", "load_corpus", "TEXT_SUFFIXES",
-           "MAX_BYTES"]
+           "MAX_BYTES", "LONG_LINE", "outside_path"]
 
 TEXT_SUFFIXES = (".txt", ".text")
 _BOMS = (
@@ -48,6 +48,9 @@ _SIGNATURES = (
 )
 # Files above this size are skipped: a report is a few hundred kilobytes at most.
 MAX_BYTES = 50_000_000
+# A line this long is beyond any report's paragraph (whole reports run to 10,000-60,000 characters): it is cut into
+# units like any long paragraph, and the audit says so.
+LONG_LINE = 100_000
 # Reports sharing this share of their distinct 5-character shingles (Jaccard) are one report saved twice: headers and
 # cruft are a few lines of thousands, so a repost shares nearly all; reports that state different years never count.
 NEAR_DUPLICATE = 0.9
@@ -324,6 +327,10 @@ def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: 
     genre = detect_genre(cleaned.text)
     meta = extract_metadata(cleaned.text, file_name=file_name, removed=cleaned.removed,
                             page_title=cleaned.page_title, genre=genre)
+    longest = max(map(len, cleaned.text.split("\n")), default=0)
+    if longest > LONG_LINE:
+        meta.conflicts.append(("text", f"a line of {longest:,} characters without a break, beyond any report's "
+                                       f"paragraph: cut into units of at most {max_unit_chars} characters"))
     sections = parse_structure(cleaned.text, genre)
     return Document(
         id=doc_id,
@@ -348,7 +355,9 @@ def _iter_files(source: str | Path | Iterable[str | Path], skipped: list[Skipped
     """(entry, root) pairs in a stable order; a folder is walked recursively, hidden entries left out.
 
     Every non-hidden entry of a folder that is not a folder walked into is yielded, so links
-    and special files reach a reason; folders that cannot be listed go to ``skipped``.
+    and special files reach a reason; folders that cannot be listed go to ``skipped``, and so do
+    links in a folder whose target lies outside that folder (a file named by itself is read
+    wherever its link leads: you named it).
     """
 
     def unlisted(error: OSError) -> None:
@@ -366,7 +375,12 @@ def _iter_files(source: str | Path | Iterable[str | Path], skipped: list[Skipped
             here = Path(folder)
             found += [here / d for d in dirs if (here / d).is_symlink()]
             found += [here / f for f in files if not f.startswith(".")]
+        inside = path.resolve()
         for child in sorted(found):
+            if child.is_symlink() and not child.resolve().is_relative_to(inside):
+                skipped.append(Skipped(str(child), f"link leading outside the corpus folder (to {child.resolve()}): "
+                                                   "not followed"))
+                continue
             yield child, path
 
 
@@ -444,7 +458,7 @@ def load_corpus(
     >>> corpus.summary(), corpus[0].year, corpus[0].unit
     ('loaded 5 documents, skipped 0', 2025, '大进镇人民政府')
     """
-    table = TableJoin(*read_metadata_table(metadata)) if metadata is not None else None
+    table = TableJoin(*_inside_paths(*read_metadata_table(metadata))) if metadata is not None else None
     corpus = Corpus()
     first_of_text: dict[str, str] | None = {} if deduplicate else None
     if isinstance(source, pd.DataFrame):
@@ -496,6 +510,37 @@ def load_corpus(
         if _keep(corpus, doc, shown, first_of_text):
             taken.add(doc.id)
     return _audit(_corpus_passes(corpus, max_unit_chars, boilerplate, near_duplicate if deduplicate else None), table)
+
+
+def outside_path(value: str) -> str | None:
+    """Why a metadata table's path would lead outside the corpus folder, or None when it stays inside.
+
+    >>> outside_path("2023/大进镇.txt"), outside_path("../secrets.txt"), outside_path("C:\\reports\\a.txt")
+    (None, "goes up a folder with '..'", 'is absolute')
+    """
+    key = value.strip().replace("\\", "/")
+    if key.startswith(("/", "~")) or re.match(r"[A-Za-z]:", key):
+        return "is absolute"
+    if ".." in key.split("/"):
+        return "goes up a folder with '..'"
+    return None
+
+
+def _inside_paths(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, str]:
+    """The table, when every path it names stays inside the corpus folder; else one error naming the rows.
+
+    A table that names ``../`` or absolute paths was written for another folder or to reach
+    files outside this one: it is refused whole, so no row of it is half-trusted.
+    """
+    bad = [(index, column, value, why) for column in ("path", "file", "filename", "file_name") if column in frame
+           for index, value in frame[column].items() if isinstance(value, str) and (why := outside_path(value))]
+    if bad:
+        index, column, value, why = bad[0]
+        more = f" (and {len(bad) - 1} more row{'s' if len(bad) > 2 else ''})" if len(bad) > 1 else ""
+        raise MetadataTableError(f"metadata table {name}: row {index + 2} names {value!r} in {column}, which {why}"
+                                 f"{more}: a table names files by their path under the corpus folder, so it is "
+                                 "not used")
+    return frame, name
 
 
 def _join(doc: Document, relative: str | None, table: TableJoin | None, corpus: Corpus) -> None:
