@@ -35,8 +35,8 @@ def test_a_corpus_comes_back_equal(tmp_path):
 def test_frames_keep_their_dtypes_index_and_attrs():
     frame = pd.DataFrame({
         "year": pd.array([2022, None, 2024], dtype="Int64"),
-        "word": pd.Series(["普法", None, "=1+1"]),                       # pandas' str dtype, a missing value
-        "tokens": pd.Series([["依法", "行政"], [], ["普法"]], dtype=object),
+        "word": pd.Series(["普法", None, "=1+1"], index=["a", "b", "c"]),  # pandas' str dtype, a missing value
+        "tokens": pd.Series([["依法", "行政"], [], ["普法"]], index=["a", "b", "c"], dtype=object),
         "level": pd.Categorical(["city", "county", "city"], categories=["county", "city"], ordered=True),
         "share": [0.5, np.nan, -0.25],
         "few": [True, False, True],
@@ -126,10 +126,12 @@ def test_a_cache_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
     analysis = Analysis(**SMALL, progress=False)
     analysis.units
     assert not list(shared.rglob("*.gts")) and not list(shared.rglob("*.sqlite"))
-    problem = f"is writable by others (mode 0777): chmod go-w it, or set GOVTOPICS_CACHE to a folder of your own"
-    assert analysis.cache_notes == [f"token cache not used: cache folder {shared} {problem}"]
+    problem = "is writable by others (mode 0777): chmod go-w it, or set GOVTOPICS_CACHE to a folder of your own"
+    assert analysis.cache_notes == [
+        f"stage cache not used: cache folder {shared / 'build'} is inside {shared}, which {problem}",
+        f"token cache not used: cache folder {shared} {problem}"]
     analysis.model
-    assert analysis.cache_notes[-1] == f"stage cache not used: cache folder {shared / 'build'} {problem}"
+    assert len(analysis.cache_notes) == 2 and not list(shared.rglob("*.gts"))
     assert private_dir(tmp_path / "mine") is None and (tmp_path / "mine").stat().st_mode & 0o777 == 0o700
 
 

@@ -15,6 +15,7 @@ import hashlib
 import multiprocessing
 import os
 import sqlite3
+import stat
 import sys
 import zlib
 from array import array
@@ -43,7 +44,8 @@ def private_dir(directory: Path) -> str | None:
     """Make ``directory`` (mode 0700) if missing; None when it is yours alone, else why a cache must not use it.
 
     A cache folder that someone else owns, or that others may write to, could hold entries they
-    made: a cache reads only from folders of your own (not checked where there are no user ids).
+    made: a cache reads only from folders of your own, inside folders only you (or root) can change,
+    sticky ones such as ``/tmp`` aside (not checked where there are no user ids).
 
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp()) / "cache"
@@ -66,6 +68,13 @@ def private_dir(directory: Path) -> str | None:
     if status.st_mode & 0o022:
         return (f"cache folder {directory} is writable by others (mode {status.st_mode & 0o777:04o}): chmod go-w it, "
                 f"or {fix}")
+    for parent in directory.resolve().parents:  # whoever may rename a folder above it may swap the cache
+        status = parent.stat()
+        if status.st_uid not in (os.getuid(), 0):
+            return f"cache folder {directory} is inside {parent}, which belongs to another user (uid {status.st_uid}): {fix}"
+        if status.st_mode & 0o022 and not status.st_mode & stat.S_ISVTX:
+            return (f"cache folder {directory} is inside {parent}, which is writable by others "
+                    f"(mode {status.st_mode & 0o777:04o}): chmod go-w it, or {fix}")
     return None
 
 
