@@ -236,7 +236,7 @@ class Analysis:
             if self._given_corpus is not None:
                 listing: Any = hashlib.sha256(pickle.dumps(self._given_corpus)).hexdigest()
             else:
-                listing = [_listing(path) for path in self.corpus_paths()]
+                listing = [_listing(path, self.config.corpus.max_bytes) for path in self.corpus_paths()]
             options = {k: v for k, v in self.config.corpus.items() if k not in ("min_year", "max_year")}
             table = self.config.corpus.metadata
             # The table's content, not only its name: an edited table gives other documents.
@@ -670,17 +670,35 @@ class Analysis:
         return drawn
 
 
-def _listing(source: Path) -> list[tuple[str, str]]:
-    """Every file under ``source`` (hidden ones too) by relative path and content hash."""
+def _listing(source: Path, max_bytes: int | None = None) -> list[tuple[str, str]]:
+    """Every file under ``source`` (hidden ones too) by relative path and content hash.
+
+    What loading never reads is not read here either: a link leading outside ``source`` counts by
+    its target's name, a file over ``max_bytes`` by its size and modification time.
+    """
     files = [source] if source.is_file() else sorted(source.rglob("*"))
+    inside = source.resolve()
     listing = [("", str(source))]
     for path in files:
         try:
-            digest = sha256_file(path) if path.is_file() else "-"
+            if source.is_dir() and path.is_symlink() and not path.resolve().is_relative_to(inside):
+                digest = f"link outside to {os.readlink(path)}"
+            elif not path.is_file():
+                digest = "-"
+            elif max_bytes is not None and (status := path.stat()).st_size > max_bytes:
+                digest = f"too large {status.st_size} {status.st_mtime_ns}"
+            else:
+                digest = sha256_file(path)
         except OSError as error:
             digest = f"unreadable {error.errno}"
         listing.append((path.relative_to(source).as_posix() if source.is_dir() else path.name, digest))
     return listing
+
+
+def inside_roots(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether ``path`` (a link followed) lies under one of the corpus ``roots`` (a file root: its folder)."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to((root if root.is_dir() else root.parent).resolve()) for root in roots)
 
 
 def sha256_file(path: Path) -> str:

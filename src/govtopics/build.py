@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .analysis import Analysis, AnalysisError, StageCache, dask_client, relative_path, sha256_file
+from .analysis import Analysis, AnalysisError, StageCache, dask_client, inside_roots, relative_path, sha256_file
 from .config import Config, load_config
 from .outputs import FIGURES, FILES, TABLES, NotApplicable, write_table
 from .provenance import library_versions
@@ -325,8 +325,9 @@ def _inputs(analysis: Analysis) -> list[dict[str, Any]]:
             rows.append(row)
     for skipped in analysis.corpus.skipped:
         path = Path(skipped.path)
-        digest = None
-        if path.is_file():
+        digest = None  # not for a file the loading did not read: a link leading outside, one too large
+        size = analysis.config.corpus.max_bytes
+        if path.is_file() and inside_roots(path, roots) and (size is None or path.stat().st_size <= size):
             try:
                 digest = sha256_file(path)
             except OSError:

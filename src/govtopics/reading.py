@@ -26,7 +26,7 @@ from .metadata import AuditNote, Metadata, MetadataTableError, TableJoin, apply_
 from .structure import PARTS, Section, Unit, detect_genre, parse_structure, split_units
 
 __all__ = ["Document", "Skipped", "Corpus", "DecodeError", "MetadataTableError", "decode_bytes", "load_corpus", "TEXT_SUFFIXES",
-           "MAX_BYTES", "LONG_LINE", "outside_path"]
+           "MAX_BYTES", "MAX_CHARS", "LONG_LINE", "outside_path"]
 
 TEXT_SUFFIXES = (".txt", ".text")
 _BOMS = (
@@ -48,6 +48,9 @@ _SIGNATURES = (
 )
 # Files above this size are skipped: a report is a few hundred kilobytes at most.
 MAX_BYTES = 50_000_000
+# Reports longer than this many characters are skipped: the longest real report seen runs to ~63,000 characters (on one
+# line, as scraped pages often are); 1,000,000 is a dump or a mistake, and would take minutes to tokenize.
+MAX_CHARS = 1_000_000
 # A line this long is beyond any report's paragraph (whole reports run to 10,000-60,000 characters): it is cut into
 # units like any long paragraph, and the audit says so.
 LONG_LINE = 100_000
@@ -420,6 +423,7 @@ def load_corpus(
     max_unit_chars: int = 300,
     simplify: bool = True,
     max_bytes: int | None = MAX_BYTES,
+    max_chars: int | None = MAX_CHARS,
     deduplicate: bool = True,
     metadata: str | Path | pd.DataFrame | None = None,
     near_duplicate: float | None = NEAR_DUPLICATE,
@@ -431,7 +435,8 @@ def load_corpus(
     are reduced to their text (:func:`~govtopics.cleaning.clean_text`). Every input ends as a
     document or in ``corpus.skipped`` with its reason: missing, not a regular file, of another
     type, larger than ``max_bytes`` (a report is never that big: a dump or a mistake; None for
-    no limit), unreadable, empty, binary, undecodable, nothing left after cleaning, no body
+    no limit; such a file is never read), longer than ``max_chars`` characters once decoded (checked
+    before any cleaning, so a huge file costs no more than its reading), unreadable, empty, binary, undecodable, nothing left after cleaning, no body
     text, or (with ``deduplicate``) the same cleaned text as an earlier input, whatever its
     encoding ("duplicate of <id>"). Inputs are taken in sorted order, so the first copy is kept.
     With ``deduplicate`` and ``near_duplicate`` (a similarity, None for exact copies only), a
@@ -470,6 +475,9 @@ def load_corpus(
             if not isinstance(values["text"], str) or not values["text"].strip():
                 corpus.skipped.append(Skipped(doc_id, "empty text"))
                 continue
+            if max_chars is not None and len(values["text"]) > max_chars:
+                corpus.skipped.append(Skipped(doc_id, f"too long: {len(values['text']):,} characters > {max_chars:,} limit"))
+                continue
             doc = build_document(doc_id, values["text"], max_unit_chars=max_unit_chars, simplify=simplify)
             _apply_row(doc, values, f"row {index}")
             _join(doc, None, table, corpus)
@@ -493,7 +501,11 @@ def load_corpus(
             if max_bytes is not None and size > max_bytes:
                 corpus.skipped.append(Skipped(shown, f"too large: {_megabytes(size)} > {_megabytes(max_bytes)} limit"))
                 continue
-            data = path.read_bytes()
+            with open(path, "rb") as handle:  # never more than the limit, even if the file grows meanwhile
+                data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+            if max_bytes is not None and len(data) > max_bytes:
+                corpus.skipped.append(Skipped(shown, f"too large: over {_megabytes(max_bytes)} limit"))
+                continue
         except OSError as error:
             corpus.skipped.append(Skipped(shown, f"unreadable: {error.strerror or error}"))
             continue
@@ -501,6 +513,9 @@ def load_corpus(
             text, encoding = decode_bytes(data)
         except DecodeError as error:
             corpus.skipped.append(Skipped(shown, str(error)))
+            continue
+        if max_chars is not None and len(text) > max_chars:
+            corpus.skipped.append(Skipped(shown, f"too long: {len(text):,} characters > {max_chars:,} limit"))
             continue
         relative = path.relative_to(root).as_posix() if path != root else path.name
         doc = build_document(_unique_id(path, root, taken), text, path=shown, encoding=encoding,
