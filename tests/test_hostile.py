@@ -230,3 +230,54 @@ def test_an_output_folder_holding_files_no_build_wrote_is_left_untouched(corpus,
     assert (out / "tables" / "documents.csv").read_text(encoding="utf-8") == "my own table\n"
     manifest = json.loads((built[0] / "manifest.json").read_text(encoding="utf-8"))
     assert "tables/documents.csv" in manifest["outputs"] and os.path.isfile(built[0] / "tables" / "documents.csv")
+
+
+def test_the_page_policy_refuses_script_and_markup_the_page_did_not_ship(built, browser):  # noqa: F811
+    """The second line of defence: were report text ever handed to a script or HTML sink, the browser refuses it."""
+    out, _, _ = built
+    watched = open_page(browser, out / "explorer.html")
+    outcome = watched.page.evaluate("""() => {
+        const tried = {};
+        window.ran = false;
+        for (const [name, attempt] of Object.entries({
+            inline: () => { const s = document.createElement("script"); s.text = "window.ran = true"; document.body.append(s); },
+            html: () => { document.body.insertAdjacentHTML("beforeend", "<img src=x onerror='window.ran = true'>"); },
+        })) {
+            try { attempt(); tried[name] = "allowed"; } catch (error) { tried[name] = error.name; }
+        }
+        return [window.ran, tried, document.images.length];
+    }""")
+    assert outcome == [False, {"inline": "TypeError", "html": "TypeError"}, 0]
+    assert all(m[0] == "error" for m in watched.console) and watched.dialogs == []
+
+
+@pytest.mark.parametrize("key, value", [("metadata", "../reports.csv"), ("user_dicts", ["/etc/hostname"]),
+                                        ("path", "..")])
+def test_a_config_inside_the_corpus_folder_may_name_only_files_in_it(corpus, tmp_path, key, value):
+    from govtopics.config import Config, ConfigError
+
+    folder = tmp_path / "shipped"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SEEDS[0].read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "link.csv").symlink_to(corpus / "reports.csv")  # a link out of the folder
+    section = "tokens" if key == "user_dicts" else "corpus"
+    toml = folder / "govtopics.toml"
+    entries = {"corpus": {"path": "."}, "tokens": {}}
+    entries[section][key] = value
+    toml.write_text("".join(f"[{name}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
+                            for name, values in entries.items()), encoding="utf-8")
+    if key == "path":  # the corpus is the folder above: this file is inside it, and names only files there
+        assert Config.from_toml(toml).corpus.path == str(tmp_path)
+        return
+    with pytest.raises(ConfigError) as error:
+        Config.from_toml(toml)
+    shown = value[0] if isinstance(value, list) else value
+    assert str(error.value) == (f"{toml}: {section}.{key} = {shown!r} leads outside the corpus folder {folder}, which "
+                                "holds this config file: a config that comes with a corpus may name only files in it "
+                                "(move the file out of the corpus folder if you wrote it yourself)")
+    toml.write_text('[corpus]\npath = "."\nmetadata = "link.csv"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="corpus.metadata = 'link.csv' leads outside the corpus folder"):
+        Config.from_toml(toml)
+    (tmp_path / "mine.toml").write_text(f'[corpus]\npath = "shipped"\nmetadata = "{corpus / "reports.csv"}"\n',
+                                        encoding="utf-8")
+    assert Config.from_toml(tmp_path / "mine.toml").corpus.metadata == str(corpus / "reports.csv")  # your own file

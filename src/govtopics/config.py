@@ -197,10 +197,13 @@ class Config(Mapping[str, Section]):
             raise ConfigError(f"no such config file: {path}") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path} is not valid TOML: {error}") from None
+        written = {(section, key): values[key] for section, values in data.items() if isinstance(values, dict)
+                   for key in values if (section, key) in PATH_KEYS}
         for section, values in data.items():
             for key, value in (values.items() if isinstance(values, dict) else ()):
                 if (section, key) in PATH_KEYS:
                     values[key] = _relative_to(path.parent, value)
+        _stays_in_its_corpus(path, data, written)
         config = cls.__new__(cls)
         config._data = _apply(defaults(_model_name(data, "lda")), [data], source=str(path))
         return config.replace(**overrides) if overrides else config
@@ -283,6 +286,29 @@ def _model_name(layer: Mapping[str, Any], default: str) -> str:
     except ValueError as error:
         raise ConfigError(f"model.name: {error}") from None
     return name
+
+
+def _stays_in_its_corpus(toml: Path, data: Mapping[str, Any], written: Mapping[tuple[str, str], Any]) -> None:
+    """A config file inside a corpus folder it reads came with that corpus: every path it names must stay in that folder.
+
+    Such a file is as untrusted as the reports beside it, so its ``metadata``, ``user_dicts`` and
+    ``extra_stopword_files`` (and other corpus paths) may not lead out of the folder with ``..``, an
+    absolute path or a link. A config kept elsewhere is the researcher's own and may name any path.
+    """
+    def listed(value: Any) -> list[str]:
+        return [value] if isinstance(value, str) else [v for v in (value or []) if isinstance(v, str)]
+
+    here = toml.resolve().parent
+    corpus = [Path(p).resolve() for p in listed(data.get("corpus", {}).get("path")) if Path(p).is_dir()]
+    home = next((folder for folder in corpus if here.is_relative_to(folder)), None)
+    if home is None:
+        return
+    for (section, key), value in sorted(written.items()):
+        for given, absolute in zip(listed(value), listed(data[section][key])):
+            if not Path(absolute).resolve().is_relative_to(home):
+                raise ConfigError(f"{toml}: {section}.{key} = {given!r} leads outside the corpus folder {home}, which "
+                                  "holds this config file: a config that comes with a corpus may name only files in "
+                                  "it (move the file out of the corpus folder if you wrote it yourself)")
 
 
 def _relative_to(folder: Path, value: Any) -> Any:
