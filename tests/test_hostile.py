@@ -281,3 +281,26 @@ def test_a_config_inside_the_corpus_folder_may_name_only_files_in_it(corpus, tmp
     (tmp_path / "mine.toml").write_text(f'[corpus]\npath = "shipped"\nmetadata = "{corpus / "reports.csv"}"\n',
                                         encoding="utf-8")
     assert Config.from_toml(tmp_path / "mine.toml").corpus.metadata == str(corpus / "reports.csv")  # your own file
+
+
+def test_an_output_folder_never_writes_or_removes_outside_itself(tmp_path):
+    from govtopics.analysis import sha256_file
+    from govtopics.build import OutputFolder
+
+    out, victim = tmp_path / "out", tmp_path / "victim.txt"
+    out.mkdir()
+    victim.write_text("keep me", encoding="utf-8")
+    (out / "link.png").symlink_to(victim)
+    # a manifest someone left in the folder, listing files outside it (by their true hashes) as earlier outputs
+    listed = {"../victim.txt": sha256_file(victim), str(victim): sha256_file(victim), "link.png": sha256_file(victim)}
+    (out / "manifest.json").write_text(json.dumps({"govtopics_build": 3, "outputs": listed}), encoding="utf-8")
+    with OutputFolder(out) as folder:
+        assert folder.previous == {"link.png": sha256_file(victim)}
+        with pytest.raises(OutputError, match=r"an output named '../victim.txt' would lead outside"):
+            with folder.staged("../victim.txt") as path:
+                path.write_text("x", encoding="utf-8")
+        with folder.staged("a.png") as path:
+            path.write_bytes(b"png")
+        assert folder.commit() == {"a.png": sha256_file(out / "a.png")}
+    assert victim.read_text(encoding="utf-8") == "keep me" and (out / "link.png").is_symlink()
+    assert sorted(p.name for p in out.iterdir()) == ["a.png", "link.png", "manifest.json"]

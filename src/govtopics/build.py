@@ -206,6 +206,9 @@ class OutputFolder:
     def staged(self, relative: str) -> Iterator[Path]:
         """A path in the staging folder to write the output ``relative`` to."""
         assert self._staging is not None, "use OutputFolder as a context manager"
+        parts = Path(relative).parts
+        if not parts or Path(relative).is_absolute() or ".." in parts:
+            raise OutputError(f"an output named {relative!r} would lead outside {self.out}: not written")
         path = self._staging / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         yield path
