@@ -1,36 +1,33 @@
-"""Time and peak memory of ``govtopics build`` on synthetic corpora of growing size.
+"""Time and peak memory of the default build (K automatic), and of its model stage through the library.
 
-For each size N a synthetic corpus is generated with ``make_corpus.py`` (for timing, not for
-findings; cached in ``/tmp/govtopics-bench/N`` so re-runs reuse it), then the build runs twice
-in a separate child process (``python -m govtopics.cli build``), each with its own peak memory:
+    python benchmarks/bench_build.py [--sc PATH] [--synthetic 20000] [--engines tomotopy gensim]
+                                     [--skip build direct synthetic] [--timeout SECONDS] [--json FILE]
 
-* cold: an empty token cache (``GOVTOPICS_CACHE`` set to a fresh temporary folder);
-* warm: the same cache again, into a new output folder (the rebuild after a small change).
+Three measurements, each in a child process of its own (time is the child's wall clock; memory is
+the child's own peak from ``wait4``, and the sampled peak of its whole tree's summed resident
+memory, worker processes included, polled every 0.25 s):
 
-Per-stage seconds come from the ``timings_s`` of the ``manifest.json`` the build writes; "wall"
-is the child's whole life (interpreter start, imports, hashing the inputs for the manifest).
-Peak RSS is the largest single process of the child's tree (``wait4`` rusage: the build's main
-process or a tokenizing worker); "tree" is the sampled peak of the whole tree's summed RSS
-(main process plus its ``n_jobs`` workers), polled every 0.25 s.
+1. build: ``govtopics build --config CONFIG --out OUT`` on the State Council reports (``--sc``) with a
+   config that names only the corpus: every other choice is the default, K automatic. The public
+   command, so the figure stays comparable whatever the build does inside. Stage timings, K and the
+   fitted iterations are printed from ``manifest.json`` where it has them. Cold: an empty cache.
+2. direct: the model stage alone, through the library, on the same reports: units as
+   ``benchmarks/quality_real.py`` makes them (the loader's units, those over 600 characters cut at
+   paragraph marks: close to the units the loader gives once it reads TAB and indent paragraph
+   marks), default tokens, then ``fit_topics(docs, k="auto", groups=reports, n_jobs=2)`` with each
+   engine of ``--engines``. The gensim row is the baseline measured in the same run.
+3. synthetic: ``govtopics build`` with K automatic on ``--synthetic`` reports made by
+   ``make_corpus.py`` (for timing, not findings; cached in /tmp/govtopics-bench/N), rjieba and
+   ``n_jobs`` 2, every other choice the default.
 
-Build configuration (only keys ``load_config`` knows): backend rjieba, ``n_jobs`` 2, K = 10
-fixed with ``k_range = [10, 10]`` and ``seeds = [1]``, all figures, and the library defaults
-for the rest (``passes`` "auto", ``n_boot`` 1000, unless ``--passes`` / ``--n-boot`` say otherwise). The K scan is
-therefore a single fit at K = 10: a real scan (say K 3..12 with 5 seeds, 50 fits) is a separate
-cost, roughly (number of K values x seeds) times the "choosing K" stage.
-
-    python benchmarks/bench_build.py [--sizes 1000 5000 20000] [--backend rjieba] [--passes auto]
-    python benchmarks/bench_build.py --report --sizes 1000 5000 20000   # table from earlier runs' results.json
-
-Targets: 20,000 reports end to end in < 10 minutes with rjieba; peak memory < 4 GB and growing
-sub-linearly; a warm rebuild < 10% of the cold build. The machine is shared: read ratios.
+Targets (issue 12): the default build on the 53 State Council reports in at most 90 s on a 2-core
+machine, peak memory below 2 GB. The machine is shared: compare rows of the same run.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import shutil
 import subprocess
@@ -39,53 +36,17 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_corpus  # noqa: E402
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-from govtopics.build import FIGURES, load_config  # noqa: E402
-
+SC = "/work/shared/corpora/sc-gwr-hprc"
 ROOT = Path("/tmp/govtopics-bench")
-STAGES = ("loading", "tokenizing", "choosing K", "fitting the topic model", "trends", "documents table", "figures")
-SHORT = {"loading": "load", "tokenizing": "tok", "choosing K": "K-scan", "fitting the topic model": "fit",
-         "trends": "trends", "documents table": "docs", "figures": "figs"}
-TARGET_MINUTES_20K = 10
-TARGET_PEAK_GB = 4
-TARGET_WARM_RATIO = 0.10
+TARGET_S, TARGET_GB = 90, 2.0
 
 
-def corpus_for(n: int, seed: int, root: Path = ROOT) -> tuple[Path, float]:
-    """The cached synthetic corpus of ``n`` reports (generated when missing); (folder, M characters)."""
-    folder = root / str(n)
-    marker = folder / ".complete"
-    stamp = f"n={n} seed={seed}\n"
-    if not (marker.is_file() and marker.read_text() == stamp):
-        if folder.exists():
-            shutil.rmtree(folder)
-        start = time.perf_counter()
-        make_corpus.generate(n, folder, seed)
-        marker.write_text(stamp)
-        print(f"# generated {n} reports in {folder} ({time.perf_counter() - start:.0f} s)", flush=True)
-    chars = sum(int(row["characters"]) for row in make_corpus.read_truth(folder))
-    return folder, chars / 1e6
-
-
-def write_config(path: Path, backend: str, passes: str | None, n_boot: int) -> Path:
-    figures = ", ".join(f'"{f}"' for f in FIGURES)
-    model_passes = "" if passes is None else (f'passes = "{passes}"\n' if passes == "auto" else f"passes = {int(passes)}\n")
-    path.write_text(
-        "# govtopics benchmark build (benchmarks/bench_build.py)\n"
-        f'[tokens]\nbackend = "{backend}"\nn_jobs = 2\ncache = true\n\n'
-        f"[model]\nk = 10\nk_range = [10, 10]\nseeds = [1]\n{model_passes}\n"
-        f"[trends]\nn_boot = {n_boot}\n\n"
-        f"[figures]\nwhich = [{figures}]\n",
-        encoding="utf-8",
-    )
-    load_config(path)  # unknown keys would be an error here, before any timing
-    return path
-
-
-# -- the child process ----------------------------------------------------------------------------------
+# -- child processes and their memory --------------------------------------------------------------------
 
 
 def _children(pid: int) -> list[int]:
@@ -97,7 +58,7 @@ def _children(pid: int) -> list[int]:
 
 
 def _tree_rss(pid: int) -> int:
-    """Summed RSS (bytes) of ``pid`` and its descendants."""
+    """Summed resident memory (bytes) of ``pid`` and its descendants."""
     total, todo, page = 0, [pid], os.sysconf("SC_PAGE_SIZE")
     while todo:
         p = todo.pop()
@@ -110,20 +71,16 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_build(corpus: Path, config: Path, out: Path, cache: Path, log: Path, timeout: float | None) -> dict:
-    """One build in a child process: wall seconds, peak RSS (largest process, and sampled tree), manifest."""
-    env = dict(os.environ, GOVTOPICS_CACHE=str(cache), PYTHONUNBUFFERED="1")
-    command = [sys.executable, "-m", "govtopics.cli", "build", "--config", str(config), "--out", str(out),
-               "--corpus", str(corpus)]
+def run_child(command: list[str], log: Path, env: dict[str, str], timeout: float | None) -> dict[str, Any]:
+    """Run ``command``; its wall seconds, exit code, own peak memory (MB) and sampled tree peak (MB)."""
     with open(log, "w") as handle:
         start = time.perf_counter()
         child = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env)
-        tree_peak = [0]
-        done = threading.Event()
+        peak, done = [0], threading.Event()
 
         def sample() -> None:
             while not done.wait(0.25):
-                tree_peak[0] = max(tree_peak[0], _tree_rss(child.pid))
+                peak[0] = max(peak[0], _tree_rss(child.pid))
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -132,156 +89,189 @@ def run_build(corpus: Path, config: Path, out: Path, cache: Path, log: Path, tim
             timer.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
         done.set()
         sampler.join()
         if timer:
             timer.cancel()
-    result = {"wall": wall, "rc": child.returncode, "peak_mb": usage.ru_maxrss / 1024, "tree_mb": tree_peak[0] / 2**20}
+    return {"wall_s": wall, "rc": os.waitstatus_to_exitcode(status), "main_mb": usage.ru_maxrss / 1024,
+            "tree_mb": peak[0] / 2**20, "log": str(log)}
+
+
+def govtopics_command() -> list[str]:
+    """The ``govtopics`` console script next to this interpreter, or the module."""
+    script = Path(sys.executable).with_name("govtopics")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "govtopics.cli"]
+
+
+def run_build(corpus: Path, work: Path, name: str, extra_config: str, timeout: float | None) -> dict[str, Any]:
+    config = work / f"{name}.toml"
+    config.write_text(f"# bench_build.py: the default build of one corpus\n[corpus]\npath = {json.dumps(str(corpus))}\n"
+                      + extra_config, encoding="utf-8")
+    out = work / f"out-{name}"
+    env = dict(os.environ, GOVTOPICS_CACHE=str(work / f"cache-{name}"), PYTHONUNBUFFERED="1")
+    result = run_child([*govtopics_command(), "build", "--config", str(config), "--out", str(out)],
+                       work / f"{name}.log", env, timeout)
     manifest = out / "manifest.json"
-    if child.returncode == 0 and manifest.is_file():
+    if result["rc"] == 0 and manifest.is_file():
         data = json.loads(manifest.read_text(encoding="utf-8"))
-        result |= {"timings": data["timings_s"], "counts": data["counts"], "token_cache": data.get("token_cache")}
+        result["timings"] = data.get("timings_s") or data.get("timings") or {}
+        result["k"] = data.get("k")
+        model = data.get("model") or {}
+        result["n_iter"] = model.get("n_iter") if isinstance(model, dict) else None
+        result["counts"] = data.get("counts")
     else:
-        tail = log.read_text(errors="replace").strip().splitlines()[-5:]
-        result["error"] = " | ".join(tail)
+        result["error"] = " | ".join(Path(result["log"]).read_text(errors="replace").strip().splitlines()[-4:])
+    shutil.rmtree(out, ignore_errors=True)
     return result
 
 
-# -- the report --------------------------------------------------------------------------------------------
+# -- the model stage through the library (runs in a child: `bench_build.py --direct-child ...`) ----------------
 
 
-def _fmt(x: float | None, digits: int = 1) -> str:
-    return "-" if x is None else f"{x:.{digits}f}"
+def direct_child(corpus: str, engine: str, out: str) -> None:
+    import warnings
+
+    from quality_real import split_long_unit
+
+    from govtopics import Tokenizer, load_corpus
+    from govtopics.models import fit_topics
+    from govtopics.tokenizing import document_names
+
+    start = time.perf_counter()
+    loaded = load_corpus(corpus)
+    texts, names, groups = [], [], []
+    for doc in loaded:
+        doc_names = document_names(doc)
+        for unit in doc.units:
+            for piece in split_long_unit(unit.text):
+                texts.append(piece)
+                names.append(doc_names)
+                groups.append(doc.id)
+    tokens = Tokenizer(cache=False, progress=False).tokenize_many(texts, names)
+    keep = [i for i, t in enumerate(tokens) if t]
+    docs, groups = [tokens[i] for i in keep], [groups[i] for i in keep]
+    prepared_s = time.perf_counter() - start
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit_topics(docs, k="auto", groups=groups, n_jobs=2, progress=False, engine=engine)
+    model_s = time.perf_counter() - start
+    table = result.k_table
+    Path(out).write_text(json.dumps({
+        "engine": engine, "units": len(docs), "load_tokenize_s": prepared_s, "model_s": model_s,
+        "scan_fits": int(len(table) * table["n_seeds"].iloc[0]),
+        "scan_s": model_s - float(result.model.fit_seconds_),
+        "ks": table["k"].tolist(), "k": result.k, "n_iter": int(result.model.n_iter_),
+        "final_fit_s": float(result.model.fit_seconds_), "warnings": [str(w.message) for w in caught
+                                                                       if "K =" in str(w.message)],
+    }), encoding="utf-8")
 
 
-def print_table(rows: list[dict]) -> None:
-    head = ["N", "Mchar", *(SHORT[s] for s in STAGES), "stages", "wall", "peakMB", "treeMB", "warm", "warm/cold"]
-    print("\n" + " ".join(f"{h:>8}" for h in head))
-    for r in rows:
-        cold, warm = r["cold"], r.get("warm") or {}
-        t = cold.get("timings", {})
-        cells = [str(r["n"]), _fmt(r["mchars"], 1), *(_fmt(t.get(s)) for s in STAGES),
-                 _fmt(sum(t.values()) if t else None), _fmt(cold["wall"]), _fmt(cold["peak_mb"], 0),
-                 _fmt(cold["tree_mb"], 0), _fmt(warm.get("wall")),
-                 _fmt(warm["wall"] / cold["wall"], 2) if warm.get("wall") and cold.get("timings") else "-"]
-        print(" ".join(f"{c:>8}" for c in cells))
-        for kind in ("cold", "warm"):
-            if r.get(kind, {}).get("error"):
-                print(f"   {kind} run FAILED (exit {r[kind]['rc']}): {r[kind]['error']}")
-    if any(r.get("warm", {}).get("timings") for r in rows):
-        print("\nwarm run, per stage (s):")
-        for r in rows:
-            t = r.get("warm", {}).get("timings", {})
-            if t:
-                print(f"  N={r['n']:>6}: " + ", ".join(f"{SHORT[s]} {t.get(s, 0):.1f}" for s in STAGES)
-                      + f"; token cache {r['warm'].get('token_cache')}")
-
-
-def print_growth(rows: list[dict]) -> None:
-    ok = [r for r in rows if r["cold"].get("timings")]
-    if len(ok) < 2:
-        return
-    print("\ngrowth between sizes: per 1k reports (s or MB), and exponent b of time ~ N^b (1 = linear)")
-    for a, b in zip(ok, ok[1:]):
-        ratio = b["n"] / a["n"]
-        ta, tb = a["cold"]["timings"], b["cold"]["timings"]
-        parts = []
-        for s in STAGES:
-            x, y = ta.get(s), tb.get(s)
-            if x and y and x > 0.05:
-                parts.append(f"{SHORT[s]} {x / a['n'] * 1000:.2f}->{y / b['n'] * 1000:.2f} (b={math.log(y / x) / math.log(ratio):.2f})")
-        wa, wb = a["cold"]["wall"], b["cold"]["wall"]
-        ma, mb = a["cold"]["peak_mb"], b["cold"]["peak_mb"]
-        print(f"  {a['n']} -> {b['n']} (x{ratio:g}):")
-        print(f"    wall {wa / a['n'] * 1000:.1f}->{wb / b['n'] * 1000:.1f} s/1k (b={math.log(wb / wa) / math.log(ratio):.2f}); "
-              f"peak RSS {ma / a['n'] * 1000:.0f}->{mb / b['n'] * 1000:.0f} MB/1k (b={math.log(mb / ma) / math.log(ratio):.2f}); "
-              f"tree {a['cold']['tree_mb']:.0f}->{b['cold']['tree_mb']:.0f} MB")
-        print("    " + "; ".join(parts))
-
-
-def print_targets(rows: list[dict]) -> None:
-    print("\ntargets:")
-    big = next((r for r in rows if r["n"] == 20000 and r["cold"].get("timings")), None)
-    if big:
-        minutes = big["cold"]["wall"] / 60
-        print(f"  20k reports end to end < {TARGET_MINUTES_20K} min (rjieba): {minutes:.1f} min "
-              f"-> {'MET' if minutes < TARGET_MINUTES_20K else 'MISSED'}")
+def run_direct(corpus: str, engine: str, work: Path, timeout: float | None) -> dict[str, Any]:
+    out = work / f"direct-{engine}.json"
+    env = dict(os.environ, GOVTOPICS_CACHE=str(work / f"cache-direct-{engine}"), PYTHONUNBUFFERED="1")
+    result = run_child([sys.executable, str(Path(__file__).resolve()), "--direct-child", corpus, engine, str(out)],
+                       work / f"direct-{engine}.log", env, timeout)
+    if result["rc"] == 0 and out.is_file():
+        result |= json.loads(out.read_text(encoding="utf-8"))
     else:
-        ok = [r for r in rows if r["cold"].get("timings")]
-        if len(ok) >= 2:
-            a, b = ok[-2], ok[-1]
-            exponent = math.log(b["cold"]["wall"] / a["cold"]["wall"]) / math.log(b["n"] / a["n"])
-            guess = b["cold"]["wall"] * (20000 / b["n"]) ** exponent / 60
-            print(f"  20k reports end to end < {TARGET_MINUTES_20K} min: not run; extrapolated {guess:.0f} min "
-                  f"(N^{exponent:.2f} from {a['n']}->{b['n']})")
-        else:
-            print(f"  20k reports end to end < {TARGET_MINUTES_20K} min: not run")
-    for r in rows:
-        if not r["cold"].get("timings"):
-            continue
-        peak_gb = max(r["cold"]["peak_mb"], r["cold"]["tree_mb"]) / 1024
-        line = f"  N={r['n']}: peak memory {peak_gb:.2f} GB (< {TARGET_PEAK_GB} GB: {'MET' if peak_gb < TARGET_PEAK_GB else 'MISSED'})"
-        warm = r.get("warm", {})
-        if warm.get("timings"):
-            ratio = warm["wall"] / r["cold"]["wall"]
-            line += f"; warm/cold {ratio:.2f} (< {TARGET_WARM_RATIO:.2f}: {'MET' if ratio < TARGET_WARM_RATIO else 'MISSED'})"
-        print(line)
-    print("  (K scan fixed to one fit at K=10, seeds [1]: a real K scan is a separate, multiplied cost)")
+        result["error"] = " | ".join(Path(result["log"]).read_text(errors="replace").strip().splitlines()[-4:])
+    return result
+
+
+def synthetic_corpus(n: int, seed: int = 1) -> Path:
+    import make_corpus
+
+    folder = ROOT / str(n)
+    marker = folder / ".complete"
+    stamp = f"n={n} seed={seed}\n"
+    if not (marker.is_file() and marker.read_text() == stamp):
+        shutil.rmtree(folder, ignore_errors=True)
+        start = time.perf_counter()
+        make_corpus.generate(n, folder, seed)
+        marker.write_text(stamp)
+        print(f"# generated {n} reports in {folder} ({time.perf_counter() - start:.0f} s)", flush=True)
+    return folder
+
+
+# -- report -----------------------------------------------------------------------------------------------
+
+
+def _mem(r: dict[str, Any]) -> str:
+    return f"peak of the main process {r['main_mb']:.0f} MB, of the process tree {r['tree_mb']:.0f} MB"
+
+
+def print_build(title: str, r: dict[str, Any]) -> None:
+    print(f"\n{title}: {r['wall_s']:.1f} s wall, {_mem(r)}")
+    if r.get("error"):
+        print(f"  FAILED (exit {r['rc']}): {r['error']}")
+        return
+    if r.get("timings"):
+        print("  stages (s): " + ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in r["timings"].items()))
+    if r.get("k"):
+        print(f"  K: {r['k']}" + (f"; n_iter {r['n_iter']}" if r.get("n_iter") is not None else ""))
+    if r.get("counts"):
+        print(f"  counts: {r['counts']}")
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None and len(sys.argv) > 1 and sys.argv[1] == "--direct-child":
+        direct_child(*sys.argv[2:5])
+        return 0
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
-    parser.add_argument("--backend", default="rjieba", choices=["jieba", "rjieba"])
-    parser.add_argument("--passes", help='model.passes: a number or "auto" (default: the library default, "auto")')
-    parser.add_argument("--n-boot", type=int, default=1000, help="trends.n_boot (default: the library default, 1000)")
-    parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic corpus")
-    parser.add_argument("--no-warm", action="store_true", help="skip the warm-cache rebuild")
-    parser.add_argument("--timeout", type=float, help="kill a build after this many seconds")
-    parser.add_argument("--results", default=str(ROOT / "results.json"), help="JSON file the results are added to")
-    parser.add_argument("--report", action="store_true",
-                        help="run nothing: print the table for --sizes from the latest rows of --results")
+    parser.add_argument("--sc", default=SC, help="folder of the State Council reports")
+    parser.add_argument("--synthetic", type=int, default=20000, help="reports in the synthetic build")
+    parser.add_argument("--engines", nargs="+", default=["tomotopy", "gensim"], help="engines of the direct rows")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["build", "direct", "synthetic"])
+    parser.add_argument("--timeout", type=float, help="kill a child after this many seconds")
+    parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
 
-    if args.report:
-        latest = {}
-        with open(args.results, encoding="utf-8") as handle:
-            for line in handle:
-                row = json.loads(line)
-                latest[row["n"]] = row
-        rows = [latest[n] for n in args.sizes if n in latest]
-        print_table(rows)
-        print_growth(rows)
-        print_targets(rows)
-        return 0
-
-    rows = []
+    results: dict[str, Any] = {}
+    ok = True
     with tempfile.TemporaryDirectory(prefix="govtopics-bench-") as tmp:
-        tmp = Path(tmp)
-        config = write_config(tmp / "bench.toml", args.backend, args.passes, args.n_boot)
-        for n in args.sizes:
-            corpus, mchars = corpus_for(n, args.seed)
-            cache = tmp / f"cache-{n}"
-            row = {"n": n, "mchars": mchars, "backend": args.backend, "passes": args.passes or "default"}
-            for kind in ("cold", "warm"):
-                if kind == "warm" and (args.no_warm or not row["cold"].get("timings")):
-                    break
-                out = tmp / f"out-{n}-{kind}"
-                print(f"# N={n} ({mchars:.1f} M chars) {kind} build ...", flush=True)
-                row[kind] = run_build(corpus, config, out, cache, tmp / f"log-{n}-{kind}.txt", args.timeout)
-                r = row[kind]
-                print(f"#   {kind}: {r['wall']:.1f} s, peak {r['peak_mb']:.0f} MB (tree {r['tree_mb']:.0f} MB)"
-                      + (f", stages {r['timings']}" if "timings" in r else f", FAILED: {r.get('error')}"), flush=True)
-                shutil.rmtree(out, ignore_errors=True)
-            rows.append(row)
-            Path(args.results).parent.mkdir(parents=True, exist_ok=True)
-            with open(args.results, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
-    print_table(rows)
-    print_growth(rows)
-    print_targets(rows)
-    return 0 if all(r["cold"].get("timings") for r in rows) else 1
+        work = Path(tmp)
+        if "build" not in args.skip:
+            print(f"# default build of {args.sc} ...", flush=True)
+            r = results["build"] = run_build(Path(args.sc), work, "sc", "", args.timeout)
+            print_build("default build, State Council reports (K automatic)", r)
+            if not r.get("error"):
+                met_t, met_m = r["wall_s"] <= TARGET_S, max(r["main_mb"], r["tree_mb"]) / 1024 < TARGET_GB
+                print(f"  target <= {TARGET_S} s: {'MET' if met_t else 'MISSED'}; peak < {TARGET_GB} GB: "
+                      f"{'MET' if met_m else 'MISSED'}")
+                ok &= met_t and met_m
+            ok &= not r.get("error")
+        if "direct" not in args.skip:
+            print("\nmodel stage through the library (fit_topics, K automatic, n_jobs 2):")
+            print(f"  {'engine':9} {'units':>6} {'load+tok s':>10} {'model s':>8} {'fits':>5} {'scan s':>6} "
+                  f"{'K':>3} {'n_iter':>6} {'final s':>8} {'main MB':>8} {'tree MB':>8}  K values")
+            for engine in args.engines:
+                r = results[f"direct-{engine}"] = run_direct(args.sc, engine, work, args.timeout)
+                if r.get("error"):
+                    print(f"  {engine:9} FAILED (exit {r['rc']}): {r['error']}")
+                    ok = False
+                    continue
+                print(f"  {engine:9} {r['units']:6d} {r['load_tokenize_s']:10.1f} {r['model_s']:8.1f} {r['scan_fits']:5d} "
+                      f"{r['scan_s']:6.1f} {r['k']:3d} {r['n_iter']:6d} {r['final_fit_s']:8.1f} "
+                      f"{r['main_mb']:8.0f} {r['tree_mb']:8.0f}  {r['ks']}" + (f"  ({r['warnings'][0]})" if r["warnings"] else ""))
+            rows = [results.get(f"direct-{e}") for e in args.engines]
+            if len(rows) == 2 and all(r and not r.get("error") for r in rows):
+                print(f"  model stage {args.engines[0]} / {args.engines[1]}: {rows[0]['model_s'] / rows[1]['model_s']:.2f}")
+        build, direct = results.get("build", {}), results.get(f"direct-{args.engines[0]}", {})
+        if build.get("timings", {}).get("choosing K") is not None and direct.get("model_s"):
+            projected = build["wall_s"] - build["timings"]["choosing K"] + direct["model_s"]
+            print(f"\nprojected default build once the build scans with fit_topics (build wall - its 'choosing K' "
+                  f"stage + the direct model stage): {projected:.0f} s (target <= {TARGET_S} s)")
+        if "synthetic" not in args.skip:
+            corpus = synthetic_corpus(args.synthetic)
+            print(f"\n# default build of {args.synthetic} synthetic reports (rjieba, n_jobs 2) ...", flush=True)
+            extra = '[tokens]\nbackend = "rjieba"\nn_jobs = 2\n'
+            r = results["synthetic"] = run_build(corpus, work, f"synthetic-{args.synthetic}", extra, args.timeout)
+            print_build(f"default build, {args.synthetic} synthetic reports (K automatic)", r)
+            ok &= not r.get("error")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

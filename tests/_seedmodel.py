@@ -18,7 +18,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 def seed_fit():
     """(units with text and tokens, fitted LdaTopics with K = 5, its unit_topics table, prevalence by year)."""
     units = Tokenizer(cache=False).tokenize_corpus(load_corpus(SEEDS), drop_empty=True)
-    lda = LdaTopics(num_topics=5, passes=20, iterations=100, no_below=2).fit(list(units["tokens"]))
+    lda = LdaTopics(num_topics=5, max_iter=300, no_below=2).fit(list(units["tokens"]))
     table = unit_topics(units, lda, theta=lda.gamma_ / lda.gamma_.sum(axis=1, keepdims=True))
     prevalence = topic_prevalence(table, lda.gamma_, lda.labels_, n_boot=200)
     return units, lda, table, prevalence

@@ -17,7 +17,7 @@ from govtopics.outputs import FIGURES, FILES, TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-FAST = dict(model={"k": 3, "passes": 10}, trends={"n_boot": 50})
+FAST = dict(model={"k": 3, "max_iter": 100}, trends={"n_boot": 50})
 
 
 class ToyTopics(BaseEstimator, _TopicTables):
@@ -61,16 +61,16 @@ def test_a_fixed_k_fits_only_that_model_and_auto_scans_the_range(monkeypatch):
     fits = []
 
     class CountingLda(LdaTopics):
-        def fit(self, docs, y=None):
+        def _fit_prepared(self, prepared):  # every fit, the scan's (on prepared units) and the final one
             fits.append((self.num_topics, self.random_state))
-            return super().fit(docs, y)
+            return super()._fit_prepared(prepared)
 
     monkeypatch.setitem(MODELS, "lda", CountingLda)
-    fixed = Analysis(model={"k": 3, "passes": 5}, tokens={"cache": False}, progress=False)
+    fixed = Analysis(model={"k": 3, "max_iter": 50}, tokens={"cache": False}, progress=False)
     assert fixed.model.num_topics == 3 and fixed.k_table is None
     assert fits == [(3, 20240601)]
     fits.clear()
-    auto = Analysis(model={"k_range": [3, 4], "seeds": [1, 2], "passes": 5}, tokens={"cache": False}, progress=False)
+    auto = Analysis(model={"k_range": [3, 4], "seeds": [1, 2], "max_iter": 50}, tokens={"cache": False}, progress=False)
     auto.model
     # Two K values times two seeds in the scan, then the final model with random_state, which no scan fit used.
     assert fits == [(3, 1), (3, 2), (4, 1), (4, 2), (auto.k, 20240601)]
@@ -123,7 +123,8 @@ def test_one_registration_adds_a_model_to_the_config_the_cli_and_the_build(monke
     assert {name: why for name, why in manifest["not_made"].items() if name not in off} == {
                                     "tables/k_selection.csv": "model.k = 2 is fixed, so K was not scanned",
                                     "tables/topic_words_by_year.csv":
-                                    "model 'toy' has no gensim inference to re-estimate words by year"}
+                                    "model 'toy' has no inference with fixed topics (topic_word_counts) "
+                                    "to re-estimate words by year"}
     assert "top_words.png" in manifest["outputs"]
 
 

@@ -20,7 +20,7 @@ from govtopics.outputs import FIGURES, FILES, TABLES
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "figures"
 SEED_YEARS = [2025, 2022, 2025, 2023, 2024]  # read off the title of each seed report, in file-name order
-SMALL = dict(model={"k_range": [3, 4], "seeds": [1, 2], "passes": 20}, trends={"n_boot": 100}, figures={"which": []})
+SMALL = dict(model={"k_range": [3, 4], "seeds": [1, 2], "max_iter": 200}, trends={"n_boot": 100}, figures={"which": []})
 # What the shipped configuration leaves off: no groups to compare, no effects formula.
 OFF = {"prevalence_by_group": 'trends.by names no group to compare (e.g. by = ["level"])',
        "effects": 'effects.formula is empty, so no effects were estimated (e.g. formula = "year_spline + level")'}
@@ -317,7 +317,7 @@ def test_a_metadata_table_gives_covariates_groups_effects_and_an_audit(tmp_path,
     metadata = tmp_path / "reports.csv"
     metadata.write_text("path,region\n" + "\n".join(rows) + "\nmissing.txt,east\n", encoding="utf-8")
     toml = tmp_path / "my.toml"
-    toml.write_text('[corpus]\npath = "corpus"\nmetadata = "reports.csv"\n[model]\nk = 3\npasses = 10\n'
+    toml.write_text('[corpus]\npath = "corpus"\nmetadata = "reports.csv"\n[model]\nk = 3\nmax_iter = 100\n'
                     '[trends]\nn_boot = 50\nby = ["region"]\n[effects]\nformula = "region"\nn_draws = 200\n'
                     '[figures]\nwhich = ["prevalence_by_group", "effects_expected", "effects"]\n', encoding="utf-8")
     manifest = build(toml, out=tmp_path / "out")
@@ -350,7 +350,7 @@ def test_a_metadata_table_gives_covariates_groups_effects_and_an_audit(tmp_path,
 def test_a_fixed_k_fits_one_model_and_makes_no_k_selection(tmp_path, cache_env):
     manifest = build(load_config(model={"k": 4}, trends={"n_boot": 100}, figures={"which": ["k_selection", "heatmap"]}),
                      out=tmp_path, corpus_path=ROOT / "seeds")
-    assert manifest["k"] == {"chosen": 4, "recommended": None, "rule": "fixed by model.k"}
+    assert manifest["k"] == {"chosen": 4, "recommended": None, "rule": "fixed by model.k", "warnings": []}
     assert set(manifest["not_made"]) - set(NOT_MADE) == {"tables/k_selection.csv", "k_selection.png"}
     assert "is fixed, so K was not scanned" in manifest["not_made"]["k_selection.png"]
     assert "heatmap.png" in manifest["outputs"] and not (tmp_path / "tables" / "k_selection.csv").exists()

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from govtopics.cli import main
+from govtopics.stopwords import layer_words
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,7 +78,7 @@ def test_keywords_and_trends_print_the_analysis_tables(capsys, seeds_dir):
     assert list(printed.columns) == ["part", "rank", "term", "score"]
     assert {"achievements", "problems", "plans"} <= set(printed["part"])
     assert (printed.groupby("part")["rank"].apply(list) == [[1, 2, 3]] * printed["part"].nunique()).all()
-    assert main(["trends", str(seeds_dir), "-k", "3", "--n-boot", "50", "--set", "model.passes=10"]) == 0
+    assert main(["trends", str(seeds_dir), "-k", "3", "--n-boot", "50", "--set", "model.max_iter=100"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0].split() == ["topic", "label", "year", "prevalence", "ci_low", "ci_high", "n_reports", "n_units",
                                 "single_report", "few_reports", "weighting"]
@@ -86,7 +87,7 @@ def test_keywords_and_trends_print_the_analysis_tables(capsys, seeds_dir):
 
 
 def test_trends_by_a_group_and_weighting(capsys, seeds_dir):
-    common = [str(seeds_dir), "-k", "3", "--n-boot", "50", "--set", "model.passes=10", "--csv"]
+    common = [str(seeds_dir), "-k", "3", "--n-boot", "50", "--set", "model.max_iter=100", "--csv"]
     assert main(["trends", *common, "--by", "level", "--weight", "tokens"]) == 0
     by_level = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert by_level.columns.tolist()[:4] == ["topic", "label", "year", "level"]
@@ -116,7 +117,7 @@ def test_kwic_hits_match_a_substring_count_and_carry_metadata(capsys, seeds_dir)
 
 
 def test_validate_writes_sheets_away_from_the_figures_and_scores_answers(capsys, seeds_dir, tmp_path):
-    settings = [str(seeds_dir), "-k", "4", "--set", "model.passes=10", "--set", "validation.n_passages=6"]
+    settings = [str(seeds_dir), "-k", "4", "--set", "model.max_iter=100", "--set", "validation.n_passages=6"]
     out = tmp_path / "coding"
     assert main(["validate", *settings, "--out", str(out)]) == 0
     assert "keep to yourself" in capsys.readouterr().out
@@ -164,7 +165,7 @@ def test_choices_come_from_the_registries(flag, capsys):
 
 
 def test_build_says_what_it_made(capsys, seeds_dir, tmp_path):
-    assert main(["build", "--corpus", str(seeds_dir), "--out", str(tmp_path), "-k", "3", "--set", "model.passes=10",
+    assert main(["build", "--corpus", str(seeds_dir), "--out", str(tmp_path), "-k", "3", "--set", "model.max_iter=100",
                  "--set", "trends.n_boot=50", "--figures"]) == 0
     manifest = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert capsys.readouterr().out == (f"built {len(manifest['outputs'])} files in {tmp_path}: 5 reports loaded, "

@@ -35,11 +35,12 @@ def test_reading_the_shipped_toml_gives_the_defaults():
 
 def test_model_defaults_are_the_estimators_own():
     """Not a second copy: the defaults LdaTopics' and NmfTopics' signatures declare."""
-    assert {key: Config().model[key] for key in ("no_below", "no_above", "passes", "random_state")} == {
-        "no_below": 2, "no_above": 0.5, "passes": "auto", "random_state": 20240601} == {
-        key: LdaTopics().get_params()[key] for key in ("no_below", "no_above", "passes", "random_state")}
+    keys = ("engine", "no_below", "no_above", "max_iter", "tol", "random_state")
+    assert {key: Config().model[key] for key in keys} == {
+        "engine": "tomotopy", "no_below": "auto", "no_above": 0.5, "max_iter": "auto", "tol": 0.001,
+        "random_state": 20240601} == {key: LdaTopics().get_params()[key] for key in keys}
     nmf = Config(model={"name": "nmf"}).model
-    assert nmf.max_iter == NmfTopics().max_iter == 1000 and "passes" not in nmf and nmf.k == "auto"
+    assert nmf.max_iter == NmfTopics().max_iter == 1000 and "engine" not in nmf and nmf.k == "auto"
 
 
 def test_cli_and_build_start_from_the_same_defaults():
@@ -47,8 +48,8 @@ def test_cli_and_build_start_from_the_same_defaults():
     assert config_of(parser.parse_args(["topics", "reports/"])) == Config(corpus={"path": "reports/"})
     assert config_of(parser.parse_args(["trends", "a.txt", "b.txt", "-k", "7", "--n-boot", "50"])) == Config(
         corpus={"path": ["a.txt", "b.txt"]}, model={"k": 7}, trends={"n_boot": 50})
-    build_args = parser.parse_args(["build", "--config", str(TOML), "--set", "model.passes=20", "-k", "auto"])
-    assert config_of(build_args) == Config.from_toml(TOML, model={"passes": 20})
+    build_args = parser.parse_args(["build", "--config", str(TOML), "--set", "model.tol=0.01", "-k", "auto"])
+    assert config_of(build_args) == Config.from_toml(TOML, model={"tol": 0.01})
 
 
 def test_unknown_sections_keys_and_bad_values_are_errors(tmp_path):
@@ -83,26 +84,26 @@ def test_toml_then_overrides_and_paths_relative_to_the_file(tmp_path):
     toml = folder / "my.toml"
     toml.write_text('[corpus]\npath = "reports"\nmetadata = "tables/reports.csv"\n'
                     '[tokens]\nuser_dicts = ["dict.txt", "/abs/d.txt"]\n'
-                    '[model]\nk = 5\npasses = 10\n', encoding="utf-8")
+                    '[model]\nk = 5\ntol = 0.01\n', encoding="utf-8")
     config = Config.from_toml(toml, model={"k": 9})
     assert config.corpus.path == str(folder / "reports")
     assert config.corpus.metadata == str(folder / "tables" / "reports.csv")
     assert config.tokens.user_dicts == [str(folder / "dict.txt"), "/abs/d.txt"]
-    assert (config.model.k, config.model.passes, config.model.no_below) == (9, 10, 2)
+    assert (config.model.k, config.model.tol, config.model.no_below) == (9, 0.01, "auto")
 
 
 def test_another_model_keeps_the_shared_parameters_and_drops_the_others():
-    lda = Config(model={"passes": 20, "no_below": 3, "k": 6})
+    lda = Config(model={"tol": 0.01, "no_below": 3, "k": 6})
     nmf = lda.replace(model={"name": "nmf"})
-    assert (nmf.model.no_below, nmf.model.k) == (3, 6) and "passes" not in nmf.model
-    with pytest.raises(ConfigError, match="unknown config key model.passes"):
-        Config(model={"name": "nmf", "passes": 20})
+    assert (nmf.model.no_below, nmf.model.k) == (3, 6) and "tol" not in nmf.model
+    with pytest.raises(ConfigError, match="unknown config key model.engine"):
+        Config(model={"name": "nmf", "engine": "gensim"})
 
 
 def test_a_config_cannot_be_changed_in_place():
     config = Config()
     config.model.seeds.append(99)
-    assert config.model.seeds == [1, 2, 3, 4, 5]
+    assert config.model.seeds == [1, 2, 3]
     with pytest.raises(TypeError):
         config["model"]["k"] = 3  # type: ignore[index]
     assert config.replace(model={"k": 3}).model.k == 3 and config.model.k == "auto"

@@ -8,7 +8,7 @@ from govtopics.build import build, dask_client, load_config
 from govtopics.features import term_counts
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = dict(model={"k_range": [3, 4], "seeds": [1, 2], "passes": 20}, trends={"n_boot": 100},
+SMALL = dict(model={"k_range": [3, 4], "seeds": [1, 2], "max_iter": 200}, trends={"n_boot": 100},
              figures={"which": ["prevalence"]}, tokens={"cache": False})
 
 

@@ -132,7 +132,7 @@ def check_03(nb: nbformat.NotebookNode) -> None:
 
 
 def check_04(nb: nbformat.NotebookNode) -> None:
-    assert "'k': 'auto', 'k_range': [3, 8], 'seeds': [1, 2, 3, 4, 5]" in output_of(nb, "analysis.config.model")
+    assert "'k': 'auto', 'k_range': 'auto', 'seeds': [1, 2, 3]" in output_of(nb, "analysis.config.model")
     assert "stability" in output_of(nb, "k_table = analysis.k_table")
     assert "recommended K =" in output_of(nb, "analysis.k_rule")
     assert images_of(nb, 'analysis.figures("k_selection")') == 1

@@ -17,8 +17,9 @@ SMALL_GAMMA = np.array([[9.0, 1.0], [1.0, 9.0], [5.0, 5.0], [2.0, 8.0]])
 @pytest.fixture(scope="module")
 def fitted(seed_corpus):
     units = Tokenizer(cache=False).tokenize_corpus(seed_corpus)
-    lda = LdaTopics(num_topics=4, passes=20, iterations=100).fit(list(units["tokens"]))
-    return units, lda, unit_topics(units, lda)
+    lda = LdaTopics(num_topics=4).fit(list(units["tokens"]))
+    # The training units' proportions are their Dirichlet parameters normalised, as the build takes them.
+    return units, lda, unit_topics(units, lda, theta=lda.gamma_ / lda.gamma_.sum(axis=1, keepdims=True))
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +141,7 @@ def test_topic_words_by_year_counts(fitted):
     units, lda, _ = fitted
     words = topic_words_by_year(lda, units, n=len(lda.vocabulary_))
     for year, frame in units.groupby("year"):
-        in_vocab = sum(1 for ts in frame["tokens"] for t in ts if t in lda.dictionary_.token2id)
+        in_vocab = sum(1 for ts in frame["tokens"] for t in ts if t in set(lda.vocabulary_))
         assert words[words["year"] == year]["count"].sum() == pytest.approx(in_vocab, rel=1e-6)
     top = words[words["rank"] == 1]
     assert set(top["topic"]) == set(range(4))

@@ -24,6 +24,7 @@ import pickle  # only to hash a given corpus for its cache key; nothing is unpic
 import re
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -383,32 +384,34 @@ class Analysis:
         return [_unit(by_doc[d], i).text for d, i in zip(rows["doc_id"], rows["unit_index"])]
 
     def _fit(self) -> tuple[pd.DataFrame | None, Any]:
-        from .models import make_model, recommend_k, scan_k
+        from .models import KRangeWarning, fit_topics
 
         m = self.config.model
         docs = list(self.units["tokens"])
         scan_options = {key: m[key] for key in scan_keys()}
         params = {key: value for key, value in m.items() if key not in MODEL_KEYS and key not in scan_options}
+        ks = None if m.k_range == "auto" else range(m.k_range[0], m.k_range[1] + 1)
+        if m.k != "auto" and m.k >= len(docs):
+            raise AnalysisError(f"model.k = {m.k} is not possible with {len(docs)} units with tokens: "
+                                f"choose 1 <= k < {len(docs)}")
+        if m.k == "auto" and ks is not None and ks[-1] >= len(docs):
+            raise AnalysisError(f"K={ks[-1]} needs more than {len(docs)} units with tokens; lower model.k_range")
         try:
-            if m.k != "auto":
-                if m.k >= len(docs):
-                    raise AnalysisError(f"model.k = {m.k} is not possible with {len(docs)} units with tokens: "
-                                        f"choose 1 <= k < {len(docs)}")
-                return None, make_model(m.name, num_topics=m.k, **params).fit(docs)
-            lo, hi = m.k_range
-            if hi >= len(docs):
-                raise AnalysisError(f"K={hi} needs more than {len(docs)} units with tokens; lower model.k_range")
-            fitted: dict[tuple[int, int], Any] = {}
-            seed = params.pop("random_state")
-            table = scan_k(docs, range(lo, hi + 1), model=m.name, fitted=fitted, **scan_options, **params)
-            chosen, _ = recommend_k(table)
-            table["recommended"] = table["k"] == chosen
-            model = fitted.get((chosen, seed))  # the scan may have fitted it already
-            if model is None:
-                model = make_model(m.name, num_topics=chosen, random_state=seed, **params).fit(docs)
-            return table, model
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", KRangeWarning)
+                result = fit_topics(docs, k=m.k, ks=ks, model=m.name, groups=list(self.units["doc_id"]),
+                                    progress=self.progress, **scan_options, **params)
         except ValueError as error:
             raise AnalysisError(str(error)) from None
+        table = result.k_table
+        if table is not None:
+            # The rule and its warnings travel with the table (and its cache entry) to the manifest.
+            table.attrs.update(rule=result.rule, warnings=[str(w.message) for w in caught
+                                                           if issubclass(w.category, KRangeWarning)])
+        for w in caught:
+            if not issubclass(w.category, KRangeWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        return table, result.model
 
     def _fitted(self) -> tuple[pd.DataFrame | None, Any]:
         return self._stage("model", self._key("model", self.tokens_key(), dict(self.config.model)), self._fit)
@@ -431,12 +434,16 @@ class Analysis:
     @property
     def k_rule(self) -> tuple[int | None, str]:
         """The K the scan recommends and the rule it applied; ``(None, why)`` for a fixed K."""
-        from .models import recommend_k
-
         table = self.k_table
         if table is None:
             return None, "fixed by model.k"
-        return recommend_k(table.drop(columns="recommended"))
+        return int(table.loc[table["recommended"], "k"].iloc[0]), table.attrs["rule"]
+
+    @property
+    def k_warnings(self) -> list[str]:
+        """What the K scan warned about (e.g. a K at the edge of the range scanned)."""
+        table = self.k_table
+        return [] if table is None else list(table.attrs.get("warnings", []))
 
     @property
     def topic_words(self) -> pd.DataFrame:

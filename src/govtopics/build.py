@@ -96,7 +96,7 @@ def write_outputs(analysis: Analysis, out: str | Path) -> dict[str, Any]:
         manifest = {
             "govtopics_build": 3,
             "config": analysis.config.to_dict(),
-            "k": {"chosen": analysis.k, "recommended": recommended, "rule": rule},
+            "k": {"chosen": analysis.k, "recommended": recommended, "rule": rule, "warnings": analysis.k_warnings},
             "model": {"name": analysis.config.model.name, "class": type(model).__name__,
                       "params": _jsonable(model.get_params()), "fitted": fitted_report(model)},
             "effects": effects_report(analysis),
@@ -270,8 +270,9 @@ def fitted_report(model: Any) -> dict[str, Any]:
     >>> class Fitted: pass
     >>> model = Fitted()
     >>> model.n_iter_, model.labels_, model.topic_word_, model._seen_ = np.int64(12), ["a", "b"], np.ones((50, 50)), 1
+    >>> model.engine_info_ = {"engine": "tomotopy", "workers": 1}
     >>> fitted_report(model)
-    {'labels_': ['a', 'b'], 'n_iter_': 12}
+    {'engine_info_': {'engine': 'tomotopy', 'workers': 1}, 'labels_': ['a', 'b'], 'n_iter_': 12}
     """
     report = {}
     for name, value in sorted(vars(model).items()):
@@ -286,6 +287,8 @@ def fitted_report(model: Any) -> dict[str, Any]:
             report[name] = value
         elif isinstance(value, (list, tuple)) and len(value) <= 100 and all(isinstance(v, scalar) for v in value):
             report[name] = _jsonable(list(value))
+        elif isinstance(value, dict) and all(isinstance(v, scalar) for v in value.values()):
+            report[name] = _jsonable(dict(value))
     return report
 
 

@@ -282,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--config", default=config, metavar="FILE",
                          help=f"TOML configuration (default: {config or 'the defaults, as in govtopics.toml'})")
         cmd.add_argument("--set", action="append", metavar="KEY=VALUE",
-                         help="set any config key, e.g. --set model.passes=20 --set tokens.n_jobs=2 (repeatable)")
+                         help="set any config key, e.g. --set model.max_iter=500 --set tokens.n_jobs=2 (repeatable)")
         cmd.set_defaults(needs_corpus=needs_corpus)
         return cmd
 

@@ -78,7 +78,7 @@ def model_defaults(name: str) -> dict[str, Any]:
     """The ``model`` section for the registered model ``name``: K, the scan's options and the estimator's parameters.
 
     >>> model_defaults("lda")["k"], model_defaults("lda")["seeds"]
-    ('auto', [1, 2, 3, 4, 5])
+    ('auto', [1, 2, 3])
     """
     from .models import MODELS
 
@@ -88,13 +88,14 @@ def model_defaults(name: str) -> dict[str, Any]:
     clash = sorted(set(params) & (set(scan) | set(MODEL_KEYS)))
     if clash:
         raise ConfigError(f"model {name!r} has parameters named like scan options or {MODEL_KEYS}: {clash}")
-    return {"name": name, "k": "auto", "k_range": [3, 8], **scan, **params}
+    return {"name": name, "k": "auto", "k_range": "auto", **scan, **params}
 
 
 def _scan_defaults() -> dict[str, Any]:
     from .models import scan_k
 
-    return _signature_defaults(scan_k, skip=("model", "fitted"))
+    # ks is model.k_range; the units' reports, a progress bar and a timing list are data, not settings.
+    return _signature_defaults(scan_k, skip=("model", "fitted", "ks", "groups", "fit_seconds", "progress"))
 
 
 def scan_keys() -> list[str]:
@@ -211,8 +212,10 @@ class Config(Mapping[str, Section]):
     def replace(self, **overrides: Mapping[str, Any]) -> Config:
         """A copy with ``overrides`` (``section={key: value}``) applied.
 
-        A new ``model.name`` starts from that model's defaults and keeps the values of the
-        parameters both models have (``no_below``, ``random_state`` …).
+        A new ``model.name`` starts from that model's defaults and keeps the values the user set (those that
+        differ from the old model's defaults) of the parameters both models have (``no_below``,
+        ``random_state`` …); a parameter left at the old model's default takes the new model's default
+        (``max_iter`` counts Gibbs sweeps for LDA and solver iterations for NMF).
 
         >>> Config().replace(model={"name": "nmf"}).model.no_below == Config().model.no_below
         True
@@ -220,8 +223,10 @@ class Config(Mapping[str, Section]):
         data = copy.deepcopy(self._data)
         name = _model_name(overrides, data["model"]["name"])
         if name != data["model"]["name"]:
-            fresh = defaults(name)["model"]
-            data["model"] = {key: data["model"].get(key, value) if key != "name" else name for key, value in fresh.items()}
+            fresh, old = defaults(name)["model"], defaults(data["model"]["name"])["model"]
+            data["model"] = {key: name if key == "name" else data["model"][key]
+                             if key in data["model"] and data["model"][key] != old.get(key) else value
+                             for key, value in fresh.items()}
         config = Config.__new__(Config)
         config._data = _apply(data, [overrides])
         return config
@@ -359,9 +364,9 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
         if value != "auto" and not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
             raise fail('"auto" or a whole number >= 1')
     elif (section, key) == ("model", "k_range"):
-        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)
+        if value != "auto" and not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)
                 and 1 <= value[0] <= value[1]):
-            raise fail("[lowest, highest] whole numbers with 1 <= lowest <= highest")
+            raise fail('"auto" or [lowest, highest] whole numbers with 1 <= lowest <= highest')
     elif (section, key) == ("corpus", "path"):
         if not (isinstance(value, str) or (isinstance(value, list) and value and all(isinstance(v, str) for v in value))):
             raise fail("a file or folder, or a list of them")

@@ -155,8 +155,9 @@ def _unit_topics(analysis: Analysis) -> pd.DataFrame:
 
 @TABLES.register("topic_words_by_year")
 def _topic_words_by_year(analysis: Analysis) -> pd.DataFrame:
-    if not hasattr(getattr(analysis.model, "model_", None), "inference"):
-        raise NotApplicable(f"model {analysis.config.model.name!r} has no gensim inference to re-estimate words by year")
+    if not hasattr(analysis.model, "topic_word_counts"):
+        raise NotApplicable(f"model {analysis.config.model.name!r} has no inference with fixed topics "
+                            "(topic_word_counts) to re-estimate words by year")
     return analysis.words_by_year
 
 

@@ -78,7 +78,7 @@ _COLUMNS = {
     "effects": ("topic", "label", "term", "estimate", "ci_low", "ci_high"),
     "topic_words": ("topic", "label", "rank", "word", "weight"),
     "keyness": ("from", "to", "term", "direction", "g2", "count_from", "count_to"),
-    "k_selection": ("k", "c_npmi", "c_v", "exclusivity", "diversity", "stability"),
+    "k_selection": ("k", "c_npmi", "exclusivity", "diversity", "stability"),  # c_v is optional
     "term_trends": ("year", "term", "count", "per_10k", "n_reports"),
 }
 _METRICS = {
@@ -1023,7 +1023,8 @@ def plot_k_selection(
     ksel = ksel.sort_values("k")
     if fig is None:
         fig = plt.figure(figsize=(7.0, 4.4))
-    for ax, (column, title) in zip(_panels(fig, len(_METRICS), 3, sharex=True), _METRICS.items()):
+    metrics = {column: title for column, title in _METRICS.items() if column in ksel.columns}
+    for ax, (column, title) in zip(_panels(fig, len(metrics), 3, sharex=True), metrics.items()):
         ax.plot(ksel["k"], ksel[column], marker="o", markersize=4, color=PALETTE[0])
         if recommended is not None:
             ax.axvline(recommended, color=_RISING, linestyle="--", linewidth=1)

@@ -219,24 +219,17 @@ def topic_prevalence(
 def topic_words_by_year(model, units: pd.DataFrame, n: int = 10, by: str = "year") -> pd.DataFrame:
     """Each topic's top words re-estimated from one year's units, topic identity fixed by the global model.
 
-    For the units of a year, gensim's inference gives the expected count of every word assigned
-    to every topic (its sufficient statistics); adding the model's ``eta`` and normalising gives
-    that year's topic-word weights. Columns: topic, label, year, rank, word, weight, count
+    For the units of a year, the model's inference with its topics fixed gives the expected count of
+    every word assigned to every topic (``model.topic_word_counts``); adding the model's ``eta_`` and
+    normalising gives that year's topic-word weights. Columns: topic, label, year, rank, word, weight, count
     (the expected number of the word's tokens assigned to the topic that year). Units without a
     year take no part.
     """
     rows = []
-    eta = np.asarray(model.model_.eta, dtype=float)
-    eta = np.broadcast_to(eta if eta.ndim == 2 else eta[None, :], model.topic_word_.shape)
+    eta = np.broadcast_to(np.asarray(model.eta_, dtype=float), model.topic_word_.shape)
     units = _with_integer_years(units, [by])
     for year, frame in units.groupby(by, sort=True):
-        bow = [model.dictionary_.doc2bow(list(t)) for t in frame["tokens"]]
-        state = model.model_.random_state
-        model.model_.random_state = np.random.RandomState(model.random_state)  # each year from the same start
-        try:
-            _, sstats = model.model_.inference(bow, collect_sstats=True)
-        finally:
-            model.model_.random_state = state
+        sstats = model.topic_word_counts(list(frame["tokens"]))  # each year from the model's seed
         weights = (sstats + eta) / (sstats + eta).sum(axis=1, keepdims=True)
         for topic in range(weights.shape[0]):
             order = np.argsort(-sstats[topic], kind="stable")[:n]
