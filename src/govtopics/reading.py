@@ -501,7 +501,7 @@ def load_corpus(
             if max_bytes is not None and size > max_bytes:
                 corpus.skipped.append(Skipped(shown, f"too large: {_megabytes(size)} > {_megabytes(max_bytes)} limit"))
                 continue
-            with open(path, "rb") as handle:  # never more than the limit, even if the file grows meanwhile
+            with path.open("rb") as handle:  # never more than the limit, even if the file grows meanwhile
                 data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
             if max_bytes is not None and len(data) > max_bytes:
                 corpus.skipped.append(Skipped(shown, f"too large: over {_megabytes(max_bytes)} limit"))
