@@ -304,3 +304,28 @@ def test_an_output_folder_never_writes_or_removes_outside_itself(tmp_path):
         assert folder.commit() == {"a.png": sha256_file(out / "a.png")}
     assert victim.read_text(encoding="utf-8") == "keep me" and (out / "link.png").is_symlink()
     assert sorted(p.name for p in out.iterdir()) == ["a.png", "link.png", "manifest.json"]
+
+
+def test_report_text_printed_to_a_terminal_cannot_drive_it(tmp_path, monkeypatch):
+    """ESC sequences (retitle the window, clear the screen) and a bidi override in a report reach a terminal as text."""
+    import io
+
+    from govtopics.cli import main
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    text = SEEDS[0].read_text(encoding="utf-8").replace("扎实推进各项工作", "扎实推进\x1b]0;pwned\x07\u202e各项\x1b[2J工作", 1)
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("GOVTOPICS_CACHE", str(tmp_path / "cache"))
+    terminal, piped = Terminal(), io.StringIO()
+    for stream in (terminal, piped):
+        monkeypatch.setattr("sys.stdout", stream)
+        assert main(["kwic", str(folder), "各项"]) == 0
+    shown = terminal.getvalue()
+    assert "\\x1b]0;pwned\\x07\\u202e【各项】\\x1b[2J工作" in shown
+    assert not re.search("[\x1b\x07\u202e]", shown)
+    assert "\x1b]0;pwned\x07\u202e【各项】\x1b[2J工作" in piped.getvalue()  # piped output is the data as it is

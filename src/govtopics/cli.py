@@ -385,9 +385,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Characters a terminal acts on instead of showing: C0/C1 controls but TAB and newline (ESC starts a sequence that can
+# retitle the window or rewrite the screen, CR overwrites the line) and the bidirectional overrides.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` as a terminal should show report text: control characters written out as ``\x..`` or ``\u....``.
+
+    >>> terminal_safe("报告\x1b]0;pwned\x07\u202e文本\t末")
+    '报告\\x1b]0;pwned\\x07\\u202e文本\t末'
+    """
+    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class _TerminalText:
+    """A text stream to a terminal that shows control characters in report text instead of obeying them."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _guard_terminals() -> None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, _TerminalText) and stream.isatty():
+            setattr(sys, name, _TerminalText(stream))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``govtopics`` console script."""
+    """Entry point of the ``govtopics`` console script.
+
+    Report text printed to a terminal has its control characters written out (:func:`terminal_safe`); piped or
+    redirected output is left as it is.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
+    _guard_terminals()
     if argv[:2] == ["validate", "score"]:  # a command of two words: one parser of its own
         argv = [SCORE, *argv[2:]]
     args = build_parser().parse_args(argv)
