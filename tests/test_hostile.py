@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from govtopics import load_corpus
 from govtopics.build import OutputError, build, load_config
 from govtopics.metadata import MetadataTableError
 from govtopics.outputs import read_table
@@ -135,9 +136,9 @@ def test_every_input_is_accounted_for_and_the_outsized_ones_are_skipped_or_split
     assert audit["longline", "text"] == ("a line of 120,000 characters without a break, beyond any report's paragraph: "
                                          "cut into units of at most 300 characters")
     units = read_table(out / "tables" / "unit_topics.csv")
-    lengths = units.loc[units["doc_id"] == "longline", "n_chars"] if "n_chars" in units else None
-    assert (units["doc_id"] == "longline").sum() >= 400
-    assert lengths is None or lengths.max() <= 300
+    assert (units["doc_id"] == "longline").sum() == 400  # 120,000 characters in units of 300
+    line = load_corpus(out.parent / "corpus" / "longline.txt")[0]
+    assert [len(unit.text) for unit in line.units] == [300] * 400
     assert manifest["counts"] == manifest["counts"] | {"loaded": 6, "skipped": 3}
 
 
