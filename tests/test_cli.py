@@ -171,3 +171,21 @@ def test_build_says_what_it_made(capsys, seeds_dir, tmp_path):
     assert capsys.readouterr().out == (f"built {len(manifest['outputs'])} files in {tmp_path}: 5 reports loaded, "
                                        "0 skipped, 5 in the trends, K = 3\n")
     assert "explorer.html" in manifest["outputs"] and not list(tmp_path.glob("*.png"))
+
+
+def test_a_k_at_the_edge_of_the_scan_is_a_warning_the_user_sees(capsys, seeds_dir, monkeypatch):
+    import warnings
+
+    import govtopics.models as models
+
+    def edge(table, warn=True):  # the rule picks the largest K scanned, as it did on the provinces' reports
+        k = int(table["k"].max())
+        warnings.warn(f"K = {k} is the largest K scanned", models.KRangeWarning)
+        return k, "edge rule"
+
+    monkeypatch.setattr(models, "recommend_k", edge)
+    args = [str(seeds_dir), "--set", "model.k_range=[3, 4]", "--set", "model.seeds=[1, 2]",
+            "--set", "model.max_iter=50", "--set", "model.sample_seed=7", "--csv"]  # a model no other test caches
+    assert main(["topics", *args]) == 0
+    err = capsys.readouterr().err
+    assert "# K = 4: edge rule" in err and "warning: K = 4 is the largest K scanned" in err

@@ -7,7 +7,7 @@ import pytest
 from scipy.stats import chi2_contingency
 
 from govtopics import Tokenizer
-from govtopics.features import consecutive_keyness, keyness, tfidf_keywords, year_keyness
+from govtopics.features import consecutive_keyness, keyness, tfidf_keywords, trend_terms, year_keyness
 from govtopics.structure import PARTS
 
 
@@ -206,3 +206,15 @@ def test_a_report_without_a_year_takes_no_part_and_years_stay_integers(units):
         c25 = token_counts(units, units["year"] == 2025)
         got = keyness(frame, 2025, 2024, min_count=1).set_index("term")
         assert got.loc["普法", "count_target"] == c25["普法"]
+
+
+def test_trend_terms_keep_the_years_top_terms_or_the_most_persistent_ones():
+    rows = [(2001, 1, "A", .9), (2001, 2, "B", .8), (2001, 3, "X", .1),
+            (2002, 1, "C", .9), (2002, 2, "D", .8), (2002, 3, "X", .1),
+            (2003, 1, "E", .9), (2003, 2, "A", .5), (2003, 3, "X", .1)]
+    keywords = pd.DataFrame(rows, columns=["year", "rank", "term", "score"])
+    # Five first-or-second terms fit under n = 5 and are kept in the order they come.
+    assert trend_terms(keywords, n=5) == ["A", "B", "C", "D", "E"]
+    # With n = 3: X is among the top terms in 3 years, A in 2, then C and E in one each with 0.9 (C first by
+    # name); ordered by first year, ties as ranked: X and A (2001), then C (2002).
+    assert trend_terms(keywords, n=3) == ["X", "A", "C"]

@@ -626,11 +626,13 @@ class Analysis:
 
     @property
     def terms(self) -> list[str]:
-        """The terms followed over the years: ``trends.terms``, or each year's two top TF-IDF terms."""
+        """The terms followed over the years: ``trends.terms``, or :func:`~govtopics.features.trend_terms` of the
+        keywords by year."""
+        from .features import trend_terms
+
         if self.config.trends.terms:
             return self.config.trends.terms
-        by_year = self.keywords("year")
-        return list(by_year[by_year["rank"] <= 2]["term"].drop_duplicates())
+        return trend_terms(self.keywords("year"))
 
     @property
     def term_trends(self) -> pd.DataFrame:

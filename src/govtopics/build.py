@@ -256,7 +256,10 @@ def _render(analysis: Analysis, name: str) -> dict[str, bytes]:
     from .plots import save_figure
 
     pngs = {}
-    for file_name, figure in analysis.figures(name).items():
+    # A figure entry may draw one figure per pair of years (keyness): each is closed once saved.
+    with plt.rc_context({"figure.max_open_warning": 0}):
+        figures = analysis.figures(name)
+    for file_name, figure in figures.items():
         with tempfile.TemporaryDirectory() as tmp:
             pngs[file_name] = save_figure(figure, Path(tmp) / "figure.png").read_bytes()
         plt.close(figure)

@@ -153,6 +153,7 @@ def cmd_topics(args: argparse.Namespace, analysis: Analysis) -> int:
     recommended, rule = analysis.k_rule
     if recommended is not None:
         print(f"# K = {analysis.k}: {rule}", file=sys.stderr)
+    _print_k_warnings(analysis)
     _print_frame(model.topic_words(args.top), args.csv, digits=4, guard=_guard(analysis))
     return 0
 
@@ -251,7 +252,13 @@ def cmd_build(args: argparse.Namespace, analysis: Analysis) -> int:
     counts = manifest["counts"]
     print(f"built {len(manifest['outputs'])} files in {args.out}: {counts['loaded']} reports loaded, "
           f"{counts['skipped']} skipped, {counts['in_trends']} in the trends, K = {manifest['k']['chosen']}")
+    _print_k_warnings(analysis)
     return 0
+
+
+def _print_k_warnings(analysis: Analysis) -> None:
+    for warning in analysis.k_warnings:
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def cmd_config(args: argparse.Namespace, analysis: Analysis) -> int:

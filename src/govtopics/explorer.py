@@ -229,7 +229,8 @@ def _prevalence_note(prevalence: pd.DataFrame | None) -> str:
                  else prevalence.attrs.get("weighting"))
     line = {"report": "the topic's prevalence in each year, each report counting once",
             "tokens": "the topic's share of each year's text"}.get(weighting, "the topic's prevalence in each year")
-    return f"Line: {line}; bars: its bootstrap interval; hollow points: years with few reports (n = reports)."
+    return (f"Line: {line} (dotted across years without reports); whiskers: its bootstrap interval; hollow points: "
+            "years with few reports; grey bars: reports per year (square-root scale).")
 
 
 def _prevalence_points(prevalence: pd.DataFrame | None, topic: int) -> list[dict[str, Any]]:

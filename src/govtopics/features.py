@@ -23,7 +23,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from .trends import _with_integer_years
 
 __all__ = [
-    "CORRECTIONS", "MEASURES", "consecutive_keyness", "keyness", "term_counts", "tfidf_keywords", "year_keyness",
+    "CORRECTIONS", "MEASURES", "consecutive_keyness", "keyness", "term_counts", "tfidf_keywords", "trend_terms",
+    "year_keyness",
 ]
 
 CORRECTIONS = ("default", "yates", "williams", "none")
@@ -257,3 +258,25 @@ def consecutive_keyness(units: pd.DataFrame, min_count: int = 5, top: int = 20) 
     columns = ["from", "to", "term", "direction", "g2", "count_from", "count_to", "log_ratio", "p"]
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     return table.astype({"from": "Int64", "to": "Int64"})
+
+
+def trend_terms(keywords_by_year: pd.DataFrame, n: int = 8) -> list[str]:
+    """Terms worth following over the years: each year's two top TF-IDF terms when they are at most ``n``;
+    otherwise the ``n`` terms that are among the years' top terms in the most years (ties: the larger total
+    score), in the order of the year they first appear in (then as ranked), so that a figure of fifty years
+    stays readable.
+
+    >>> kw = pd.DataFrame({"year": [2024, 2024, 2024, 2025, 2025, 2025], "rank": [1, 2, 3] * 2,
+    ...                    "term": ["普法", "执法", "复议", "营商环境", "复议", "普法"], "score": [.5, .4, .3, .6, .5, .1]})
+    >>> trend_terms(kw)
+    ['普法', '执法', '营商环境', '复议']
+    >>> trend_terms(kw, n=2)
+    ['复议', '普法']
+    """
+    firsts = list(keywords_by_year.loc[keywords_by_year["rank"] <= 2, "term"].drop_duplicates())
+    if len(firsts) <= n:
+        return firsts
+    ranked = (keywords_by_year.groupby("term", sort=True)
+              .agg(years=("year", "nunique"), score=("score", "sum"), first=("year", "min"))
+              .sort_values(["years", "score"], ascending=False, kind="stable").head(n))
+    return list(ranked.sort_values("first", kind="stable").index)

@@ -1010,7 +1010,8 @@ def plot_keyness(keyness: pd.DataFrame, *, ax: Axes | None = None, n: int = 15) 
 def plot_k_selection(
     ksel: pd.DataFrame, *, fig: Figure | SubFigure | None = None, recommended: int | None = None
 ) -> Figure | SubFigure:
-    """Each model-selection metric against the number of topics K, the recommended K marked.
+    """Each model-selection metric against the number of topics K, the recommended K marked, with
+    ±1 standard error across seeds where the table has ``<metric>_se`` columns.
 
     >>> ksel = pd.DataFrame({"k": [4, 6, 8], "c_npmi": [0.05, 0.08, 0.07], "c_v": [0.5, 0.55, 0.52],
     ...     "exclusivity": [0.7, 0.75, 0.8], "diversity": [0.9, 0.85, 0.8], "stability": [0.6, 0.7, 0.65]})
@@ -1026,13 +1027,20 @@ def plot_k_selection(
     metrics = {column: title for column, title in _METRICS.items() if column in ksel.columns}
     for ax, (column, title) in zip(_panels(fig, len(metrics), 3, sharex=True), metrics.items()):
         ax.plot(ksel["k"], ksel[column], marker="o", markersize=4, color=PALETTE[0])
+        if f"{column}_se" in ksel.columns:
+            ax.errorbar(ksel["k"], ksel[column], yerr=ksel[f"{column}_se"], fmt="none", ecolor=PALETTE[0],
+                        elinewidth=1, capsize=2)
         if recommended is not None:
             ax.axvline(recommended, color=_RISING, linestyle="--", linewidth=1)
         ax.set_title(title)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if recommended is not None:
-        fig.legend(handles=[Line2D([], [], color=_RISING, linestyle="--", label=f"recommended K = {recommended}")],
-                   loc="outside upper center")
+    handles = [Line2D([], [], color=_RISING, linestyle="--", label=f"recommended K = {recommended}")
+               ] if recommended is not None else []
+    if any(f"{column}_se" in ksel.columns for column in metrics):
+        handles.append(Line2D([], [], color=PALETTE[0], marker="|", linestyle="none", markersize=8,
+                              label="±1 standard error across seeds"))
+    if handles:
+        fig.legend(handles=handles, loc="outside upper center", ncols=len(handles))
     fig.supxlabel("number of topics K")
     return fig
 

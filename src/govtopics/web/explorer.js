@@ -178,32 +178,44 @@
       chart.appendChild(sv("text", { "class": "tick", x: 10, y: 20 }, "no prevalence table"));
       return;
     }
-    var L = 48, R = 12, T = 10, B = 34, w = 520 - L - R, h = 210 - T - B;
+    var L = 48, R = 12, T = 10, B = 40, w = 520 - L - R, h = 210 - T - B;
     var ymax = Math.min(1, Math.max.apply(null, points.map(function (p) { return p.hi === null ? p.p : p.hi; })) * 1.1) || 0.01;
-    var step = w / points.length;
-    function x(i) { return L + step * (i + 0.5); }
+    // Years on a linear scale: a decade without reports is a gap, not one tick.
+    var first = points[0].year, last = points[points.length - 1].year, span = Math.max(last - first, 1);
+    var pad = points.length > 1 ? w / (2 * (span + 1)) : w / 2;
+    function x(year) { return points.length > 1 ? L + pad + (w - 2 * pad) * (year - first) / span : L + w / 2; }
     function y(v) { return T + h - h * v / ymax; }
     [0, 0.5, 1].forEach(function (f) {
       chart.appendChild(sv("line", { "class": "grid-line", x1: L, x2: L + w, y1: y(f * ymax), y2: y(f * ymax) }));
       chart.appendChild(sv("text", { "class": "tick", x: L - 6, y: y(f * ymax) + 3, "text-anchor": "end" },
         pct(f * ymax, ymax < 0.05 ? 1 : 0)));
     });
-    var every = Math.ceil(points.length / 12);
-    chart.appendChild(sv("polyline", { "class": "trend",
-      points: points.map(function (p, i) { return x(i).toFixed(1) + "," + y(p.p).toFixed(1); }).join(" ") }));
-    points.forEach(function (p, i) {
+    // Consecutive years joined by a line, years across a gap by a dotted one.
+    points.slice(1).forEach(function (p, i) {
+      var q = points[i];
+      chart.appendChild(sv("line", { "class": p.year - q.year > 1 ? "trend gap" : "trend",
+        x1: x(q.year), y1: y(q.p), x2: x(p.year), y2: y(p.p) }));
+    });
+    // Reports per year as a strip of small bars (square-root scale) under the axis.
+    var nmax = Math.max.apply(null, points.map(function (p) { return p.n; })) || 1;
+    var barW = Math.max(1, Math.min(8, (w - 2 * pad) / (span + 1) * 0.8));
+    points.forEach(function (p) {
+      var bh = 8 * Math.sqrt(p.n / nmax);
+      chart.appendChild(sv("rect", { "class": "count-bar", x: x(p.year) - barW / 2, y: T + h + 24 - bh,
+        width: barW, height: bh }));
       if (p.lo !== null && p.hi !== null) {
-        chart.appendChild(sv("line", { "class": "whisker", x1: x(i), x2: x(i), y1: y(p.lo), y2: y(p.hi) }));
+        chart.appendChild(sv("line", { "class": "whisker", x1: x(p.year), x2: x(p.year), y1: y(p.lo), y2: y(p.hi) }));
       }
-      var dot = sv("circle", { "class": "point" + (p.few ? " few" : ""), cx: x(i), cy: y(p.p), r: 3.5 });
+      var dot = sv("circle", { "class": "point" + (p.few ? " few" : ""), cx: x(p.year), cy: y(p.p), r: 3.5 });
       dot.appendChild(sv("title", {}, p.year + ": " + pct(p.p) +
         (p.lo !== null ? " (interval " + pct(p.lo) + " – " + pct(p.hi) + ")" : "") + ", " + p.n + " report(s)"));
       chart.appendChild(dot);
-      if (i % every === 0) {
-        chart.appendChild(sv("text", { "class": "tick", x: x(i), y: T + h + 14, "text-anchor": "middle" }, p.year));
-        chart.appendChild(sv("text", { "class": "tick", x: x(i), y: T + h + 26, "text-anchor": "middle" }, "n=" + p.n));
-      }
     });
+    var stepYears = [1, 2, 5, 10, 20, 50].filter(function (s) { return span / s <= 8; })[0] || 100;
+    for (var year = Math.ceil(first / stepYears) * stepYears; year <= last; year += stepYears) {
+      chart.appendChild(sv("text", { "class": "tick", x: x(year), y: T + h + 36, "text-anchor": "middle" }, year));
+    }
+    chart.appendChild(sv("text", { "class": "tick", x: L - 6, y: T + h + 24, "text-anchor": "end" }, "reports"));
   }
 
   function drawPassages() {
