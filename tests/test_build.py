@@ -23,9 +23,11 @@ SEED_YEARS = [2025, 2022, 2025, 2023, 2024]  # read off the title of each seed r
 SMALL = dict(model={"k_range": [3, 4], "seeds": [1, 2], "max_iter": 200}, trends={"n_boot": 100}, figures={"which": []})
 # What the shipped configuration leaves off: no groups to compare, no effects formula.
 OFF = {"prevalence_by_group": 'trends.by names no group to compare (e.g. by = ["level"])',
-       "effects": 'effects.formula is empty, so no effects were estimated (e.g. formula = "year_spline + level")'}
+       "effects": 'effects.formula is empty, so no effects were estimated (e.g. formula = "year_spline + level")',
+       "codebook": 'model.codebook is "" (an unsupervised model): no seed words to check'}
 NOT_MADE = {**{f"tables/{name}.csv": OFF["effects" if name.startswith("effects") else name]
                for name in ("prevalence_by_group", "effects", "effects_expected", "effects_differences")},
+            **{f"tables/codebook_{name}.csv": OFF["codebook"] for name in ("keywords", "concepts")},
             **{f"{name}.png": OFF["prevalence_by_group" if name == "prevalence_by_group" else "effects"]
                for name in ("prevalence_by_group", "effects_expected", "effects")}}
 

@@ -24,7 +24,7 @@ from govtopics.outputs import FIGURES
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 NAMES = ["01_corpus.ipynb", "02_preprocessing.ipynb", "03_keywords.ipynb", "04_topics.ipynb", "05_trends.ipynb",
-         "06_validation.ipynb"]
+         "06_validation.ipynb", "07_codebook.ipynb"]
 # Run after notebook 04's own cells: its analysis's topic table, as the build writes it.
 PROBE = "import sys\nfrom govtopics.outputs import write_table\nwrite_table(analysis.topic_words, sys.stdout);"
 
@@ -182,7 +182,18 @@ def check_06(nb: nbformat.NotebookNode) -> None:
     assert abs(float(re.search(r"alpha between them: (-?[\d.]+)", output_of(nb, "200 guessers")).group(1))) < 0.05
 
 
-CHECKS = dict(zip(NAMES, [check_01, check_02, check_03, check_04, check_05, check_06]))
+def check_07(nb: nbformat.NotebookNode) -> None:
+    assert "8 concepts + 3 free topics = K 11" in output_of(nb, 'load_codebook("rule_of_law_outline")')
+    diagnostics = output_of(nb, "seeded.keyword_diagnostics")
+    assert "rare" in diagnostics and "absent" in diagnostics and "行政执法" in diagnostics
+    concepts = output_of(nb, "concepts = seeded.concepts")
+    assert "keyword_rate" in concepts and "no seed word in the corpus" in concepts and "行政决策" in concepts
+    assert "行政执法" in output_of(nb, "match_topics(")
+    assert re.search(r"stability across seeds 1, 2, 3: seeded [\d.]+, unsupervised [\d.]+", output_of(nb, "runs = "))
+    assert images_of(nb, 'seeded.figures("prevalence")') == 1
+
+
+CHECKS = dict(zip(NAMES, [check_01, check_02, check_03, check_04, check_05, check_06, check_07]))
 
 
 @pytest.mark.parametrize("name", NAMES)

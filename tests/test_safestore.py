@@ -207,3 +207,15 @@ def test_stage_entries_are_private_files(tmp_path):
     assert not list((tmp_path / "build").glob("y-*"))
     if hasattr(os, "getuid"):
         assert entry.stat().st_uid == os.getuid()
+
+
+def test_a_seeded_model_comes_back_through_the_store(tmp_path):
+    from govtopics.seeded import SeededTopics
+
+    docs = [["普法", "宣传", "宪法"], ["执法", "培训", "规范"], ["普法", "宪法", "讲座"], ["执法", "规范", "队伍"]] * 3
+    model = SeededTopics(num_topics=3, seed_words={"执法": ["执法"], "普法": ["普法"]}, no_below=1, no_above=1.0,
+                         random_state=1).fit(docs)
+    back = SeededTopics.load(model.save(tmp_path / "seeded.gts"))
+    assert type(back) is SeededTopics and back.labels_ == model.labels_ and back.seed_words_ == model.seed_words_
+    np.testing.assert_allclose(back.transform(docs[:4]), model.transform(docs[:4]))
+    pd.testing.assert_frame_equal(back.concept_table(), model.concept_table())

@@ -41,6 +41,7 @@ from .tokenizing import default_cache_dir
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from .codebook import Codebook
     from .effects import TopicEffects
     from .explorer import Explorer
     from .tokenizing import Tokenizer
@@ -255,6 +256,7 @@ class Analysis:
         """A hash of everything an output named ``name`` can depend on: the inputs and every setting."""
         settings = self.config.to_dict()
         del settings["figures"]
+        settings["model"] = self.model_settings()
         return self._key("output", name, self.corpus_key(), settings)
 
     # -- stages --------------------------------------------------------------------------------
@@ -383,6 +385,28 @@ class Analysis:
         by_doc = {doc.id: doc for doc in self.corpus}
         return [_unit(by_doc[d], i).text for d, i in zip(rows["doc_id"], rows["unit_index"])]
 
+    def model_settings(self) -> dict[str, Any]:
+        """The ``model`` settings and, with a codebook, a hash of its content: what the model and every stage after it
+        depend on (an edited codebook at the same path fits the model again)."""
+        settings = dict(self.config.model)
+        if settings["codebook"]:
+            book = self.codebook
+            settings["codebook_content"] = [book.free_topics, [[c.name, list(c.seeds)] for c in book.concepts]]
+        return settings
+
+    @property
+    def codebook(self) -> Codebook | None:
+        """The :class:`~govtopics.codebook.Codebook` of ``model.codebook`` (a file, or a shipped one by name), or None."""
+        from .codebook import CodebookError, load_codebook
+
+        path = self.config.model.codebook
+        if not path:
+            return None
+        try:
+            return load_codebook(path)
+        except CodebookError as error:
+            raise AnalysisError(f"model.codebook: {error}") from None
+
     def _fit(self) -> tuple[pd.DataFrame | None, Any]:
         from .models import KRangeWarning, fit_topics
 
@@ -391,15 +415,30 @@ class Analysis:
         scan_options = {key: m[key] for key in scan_keys()}
         params = {key: value for key, value in m.items() if key not in MODEL_KEYS and key not in scan_options}
         ks = None if m.k_range == "auto" else range(m.k_range[0], m.k_range[1] + 1)
-        if m.k != "auto" and m.k >= len(docs):
-            raise AnalysisError(f"model.k = {m.k} is not possible with {len(docs)} units with tokens: "
+        name, k = m.name, m.k
+        book = self.codebook
+        if book is not None:
+            # K is the codebook's: one topic per concept and its free topics; nothing to scan.
+            if name not in ("lda", "seeded"):
+                raise AnalysisError(f"model.codebook needs an LDA model (model.name = \"lda\" or \"seeded\"), "
+                                    f"not {name!r}")
+            if k != "auto" and k != book.n_topics:
+                raise AnalysisError(f"model.k = {k}, but the codebook {m.codebook} gives {len(book.concepts)} concepts "
+                                    f"and {book.free_topics} free topics = {book.n_topics}: set model.k = \"auto\" "
+                                    "or change free_topics in the codebook")
+            name, k = "seeded", book.n_topics
+            params["seed_words"] = book.seed_words
+        elif name == "seeded":
+            raise AnalysisError('model.name = "seeded" needs model.codebook: a codebook file of concepts and seed words')
+        if k != "auto" and k >= len(docs):
+            raise AnalysisError(f"model.k = {k} is not possible with {len(docs)} units with tokens: "
                                 f"choose 1 <= k < {len(docs)}")
-        if m.k == "auto" and ks is not None and ks[-1] >= len(docs):
+        if k == "auto" and ks is not None and ks[-1] >= len(docs):
             raise AnalysisError(f"K={ks[-1]} needs more than {len(docs)} units with tokens; lower model.k_range")
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", KRangeWarning)
-                result = fit_topics(docs, k=m.k, ks=ks, model=m.name, groups=list(self.units["doc_id"]),
+                result = fit_topics(docs, k=k, ks=ks, model=name, groups=list(self.units["doc_id"]),
                                     progress=self.progress, **scan_options, **params)
         except ValueError as error:
             raise AnalysisError(str(error)) from None
@@ -414,7 +453,7 @@ class Analysis:
         return table, result.model
 
     def _fitted(self) -> tuple[pd.DataFrame | None, Any]:
-        return self._stage("model", self._key("model", self.tokens_key(), dict(self.config.model)), self._fit)
+        return self._stage("model", self._key("model", self.tokens_key(), self.model_settings()), self._fit)
 
     @property
     def k_table(self) -> pd.DataFrame | None:
@@ -446,6 +485,18 @@ class Analysis:
         return [] if table is None else list(table.attrs.get("warnings", []))
 
     @property
+    def keyword_diagnostics(self) -> pd.DataFrame | None:
+        """With a codebook: each seed word in the units (:func:`~govtopics.codebook.keyword_diagnostics`: count, units,
+        unit share, shared_with, status: kept, absent, rare, too common); None without one."""
+        return getattr(self.model, "keyword_diagnostics_", None) if self.codebook is not None else None
+
+    @property
+    def concepts(self) -> pd.DataFrame | None:
+        """With a codebook: one row per concept and free topic (:meth:`~govtopics.seeded.SeededTopics.concept_table`:
+        keyword rate, token share, top words); None without one."""
+        return self.model.concept_table() if self.codebook is not None else None
+
+    @property
     def topic_words(self) -> pd.DataFrame:
         """Each topic's ten heaviest words: topic, label, rank, word, weight."""
         return self.model.topic_words(10)
@@ -468,7 +519,7 @@ class Analysis:
                 theta = theta / theta.sum(axis=1, keepdims=True)
             return unit_topics(self.units, self.model, theta=theta)
 
-        key = self._key("unit_topics", self.units_key(), dict(self.config.model))
+        key = self._key("unit_topics", self.units_key(), self.model_settings())
         return self._stage("unit_topics", key, compute, disk=False)
 
     def prevalence_by(self, by: str | Sequence[str]) -> pd.DataFrame:
@@ -482,7 +533,7 @@ class Analysis:
         for column in by:
             self._group_column(column)
         t = {key: value for key, value in self.config.trends.items() if key not in ("terms", "by")}
-        key = self._key("prevalence", self.units_key(), dict(self.config.model), t, by)
+        key = self._key("prevalence", self.units_key(), self.model_settings(), t, by)
 
         def compute() -> pd.DataFrame:
             gamma, dirichlet = self._theta()
@@ -523,7 +574,7 @@ class Analysis:
         e = self.config.effects
         if not e.formula:
             return None
-        key = self._key("effects", self.units_key(), dict(self.config.model), dict(e))
+        key = self._key("effects", self.units_key(), self.model_settings(), dict(e))
 
         def compute() -> TopicEffects:
             from formulaic.errors import FormulaicError
@@ -604,7 +655,7 @@ class Analysis:
         """Each topic's top words re-estimated from each year's units (:func:`~govtopics.trends.topic_words_by_year`)."""
         from .trends import topic_words_by_year
 
-        key = self._key("words_by_year", self.units_key(), dict(self.config.model))
+        key = self._key("words_by_year", self.units_key(), self.model_settings())
         return self._stage("words_by_year", key, lambda: topic_words_by_year(self.model, self.units))
 
     def keywords(self, by: str | None = "year") -> pd.DataFrame:

@@ -489,9 +489,17 @@ def _layout_lines(lines: list[tuple[int, str]]) -> tuple[list[_Line], list[Remov
         counts.update(kinds)
         removed += [Removal(number, "private-use break", f"U+{ord(c):04X}") for c in dropped]
         first = _indented(raw)
-        # Only short lines can be wrapped lines: a long one needs no raw text for its width.
-        numbered += [_Line(number, _normalized_lines(piece)[0], first or i > 0, piece.strip() if len(piece) <= 200 else "")
-                     for i, piece in enumerate(pieces)]
+        i = 0
+        for piece in pieces:
+            # Normalizing can make a break of its own (NFKC turns ¸ into a space and a combining cedilla, next to
+            # a space already there): it is cut here too, so cleaning the cleaned text changes nothing.
+            normal, more, _ = split_layout(_normalized_lines(piece)[0])
+            counts.update(more)
+            for part in normal:
+                # Only short lines can be wrapped lines: a long one needs no raw text for its width.
+                numbered.append(_Line(number, part.strip(), first or i > 0,
+                                      (piece.strip() if len(normal) == 1 else part.strip()) if len(piece) <= 200 else ""))
+                i += 1
     return numbered, removed, counts
 
 

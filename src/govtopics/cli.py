@@ -36,6 +36,7 @@ FLAGS = {
     "k": "model.k",
     "model": "model.name",
     "no_below": "model.no_below",
+    "codebook": "model.codebook",
     "n_boot": "trends.n_boot",
     "weight": "trends.weight",
     "backend": "tokens.backend",
@@ -155,6 +156,14 @@ def cmd_topics(args: argparse.Namespace, analysis: Analysis) -> int:
         print(f"# K = {analysis.k}: {rule}", file=sys.stderr)
     _print_k_warnings(analysis)
     _print_frame(model.topic_words(args.top), args.csv, digits=4, guard=_guard(analysis))
+    concepts = analysis.concepts
+    if concepts is not None:
+        for row in concepts.itertuples(index=False):
+            if row.kind == "seeded":
+                print(f"# {row.label}: keyword rate {row.keyword_rate:.2f}, {row.token_share:.1%} of tokens, "
+                      f"{row.n_kept}/{row.n_seeds} seed words kept", file=sys.stderr)
+            elif row.kind != "free":
+                print(f"# {row.label}: {row.kind}", file=sys.stderr)
     return 0
 
 
@@ -270,8 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``govtopics`` argument parser; choices come from the registries (models, stopword layers, figures)."""
     from .models import MODELS
     from .outputs import FIGURES
-    from .stopwords import LAYERS
-    from .tokenizing import BACKENDS
+    from .segmenting import ENGINES
+    from .stopwords import STOPWORD_LAYERS
     from .trends import WEIGHTINGS
 
     parser = argparse.ArgumentParser(prog="govtopics", description="Topic modelling of Chinese government reports.",
@@ -294,12 +303,14 @@ def build_parser() -> argparse.ArgumentParser:
         return cmd
 
     def tokens_flags(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--backend", choices=BACKENDS, help="segmenter (tokens.backend)")
+        cmd.add_argument("--backend", choices=list(ENGINES), help="segmenter (tokens.backend)")
 
     def model_flags(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("-k", type=_k, help='number of topics, or auto: scan model.k_range (model.k)')
         cmd.add_argument("--model", choices=list(MODELS), help="topic model (model.name)")
         cmd.add_argument("--no-below", type=toml_value, help="a word must occur in at least this many units (model.no_below)")
+        cmd.add_argument("--codebook", metavar="FILE", help="fit a keyword-seeded model of this codebook (a TOML file, or "
+                         "a shipped one: rule_of_law_outline, government_work) (model.codebook)")
 
     inspect = command("inspect", "one row per report: year, unit, level, places, genre, period, characters per part, units",
                       "  govtopics inspect seeds/\n  govtopics inspect a.txt b.txt --json")
@@ -310,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "  govtopics stopwords\n  govtopics stopwords seeds/ --top 15\n"
                    "  govtopics stopwords seeds/ --layers function formulaic --extra my_words.txt",
                    needs_corpus=False)
-    stop.add_argument("--layers", nargs="+", choices=LAYERS, help="layers to switch on (tokens.layers)")
+    stop.add_argument("--layers", nargs="+", choices=list(STOPWORD_LAYERS), help="layers to switch on (tokens.layers)")
     stop.add_argument("--extra", nargs="+", metavar="FILE",
                       help="your own word-list files, one word a line, # comments (tokens.extra_stopword_files)")
     stop.add_argument("--top", type=int, default=10, help="tokens shown per layer (default 10)")
@@ -327,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     topics = command("topics", "fit the topic model and print each topic's top words",
                      "  govtopics topics seeds/        # K chosen by a scan, as the build does\n"
-                     "  govtopics topics seeds/ -k 6\n  govtopics topics --config my.toml --model nmf")
+                     "  govtopics topics seeds/ -k 6\n  govtopics topics --config my.toml --model nmf\n"
+                     "  govtopics topics seeds/ --codebook rule_of_law_outline   # seeded topics named by a codebook")
     model_flags(topics)
     topics.add_argument("--top", type=int, default=10, help="words per topic (default 10)")
     topics.add_argument("--csv", action="store_true", help="print CSV instead of a text table")

@@ -41,9 +41,10 @@ __all__ = ["Config", "ConfigError", "Section", "load_config", "defaults"]
 SECTIONS = ("corpus", "tokens", "model", "trends", "effects", "keywords", "passages", "explorer", "validation", "figures",
             "outputs")
 # Keys of the model section that are not the estimator's parameters.
-MODEL_KEYS = ("name", "k", "k_range")
+MODEL_KEYS = ("name", "k", "k_range", "codebook")
 # Keys whose values are paths: relative ones in a TOML file are taken from the file's folder.
-PATH_KEYS = {("corpus", "path"), ("corpus", "metadata"), ("tokens", "extra_stopword_files"), ("tokens", "user_dicts")}
+PATH_KEYS = {("corpus", "path"), ("corpus", "metadata"), ("tokens", "extra_stopword_files"), ("tokens", "user_dicts"),
+             ("model", "codebook")}
 # Columns a trends.by group may not name: the year is every prevalence table's own axis, and the
 # report parts have their table and figure (topic_prevalence_by_part).
 NOT_GROUPS = ("year", "part")
@@ -83,12 +84,14 @@ def model_defaults(name: str) -> dict[str, Any]:
     from .models import MODELS
 
     estimator = MODELS.get_or_raise(name)()
-    params = {key: _plain(value) for key, value in estimator.get_params().items() if key != "num_topics"}
+    # K and the seeded model's seed words come from model.k and model.codebook, not from estimator keys.
+    params = {key: _plain(value) for key, value in estimator.get_params().items()
+              if key not in ("num_topics", "seed_words")}
     scan = _scan_defaults()
     clash = sorted(set(params) & (set(scan) | set(MODEL_KEYS)))
     if clash:
         raise ConfigError(f"model {name!r} has parameters named like scan options or {MODEL_KEYS}: {clash}")
-    return {"name": name, "k": "auto", "k_range": "auto", **scan, **params}
+    return {"name": name, "k": "auto", "k_range": "auto", **scan, "codebook": "", **params}
 
 
 def _scan_defaults() -> dict[str, Any]:
@@ -319,7 +322,7 @@ def _stays_in_its_corpus(toml: Path, data: Mapping[str, Any], written: Mapping[t
 def _relative_to(folder: Path, value: Any) -> Any:
     if isinstance(value, list):
         return [_relative_to(folder, v) for v in value]
-    if isinstance(value, str) and not os.path.isabs(value):
+    if isinstance(value, str) and value and not os.path.isabs(value):
         return os.path.normpath(folder / value)
     return value
 
@@ -346,14 +349,15 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
     """``value`` when it suits ``section.key``, else a ConfigError saying what is expected."""
     from .models import MODELS
     from .outputs import FIGURES
-    from .stopwords import LAYERS
-    from .tokenizing import BACKENDS
+    from .segmenting import ENGINES
+    from .stopwords import STOPWORD_LAYERS
 
     def fail(expected: str) -> ConfigError:
         return ConfigError(f"config key {section}.{key} must be {expected}, not {value!r}")
 
-    choices = {("tokens", "backend"): BACKENDS, ("model", "name"): tuple(MODELS)}
-    members = {("tokens", "layers"): LAYERS, ("figures", "which"): tuple(FIGURES)}
+    # The registries as they are now, so that a registered engine, model, layer or figure is a valid choice.
+    choices = {("tokens", "backend"): tuple(ENGINES), ("model", "name"): tuple(MODELS)}
+    members = {("tokens", "layers"): tuple(STOPWORD_LAYERS), ("figures", "which"): tuple(FIGURES)}
     if (section, key) in choices:
         if value not in choices[section, key]:
             raise fail(f"one of {', '.join(choices[section, key])}")
@@ -376,6 +380,9 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
     elif (section, key) == ("tokens", "pos"):
         if not isinstance(value, (bool, list)):
             raise fail("true, false or a list of jieba tags")
+    elif (section, key) == ("model", "codebook"):
+        if not isinstance(value, str):
+            raise fail('the path of a codebook TOML file, the name of a shipped one, or "" (no codebook)')
     elif (section, key) == ("corpus", "metadata"):
         if value is not None and not isinstance(value, str):
             raise fail("the path of a metadata table (CSV or .xlsx)")

@@ -305,6 +305,7 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
                 n_added += 1
         if not n_added:
             raise ValueError("no unit has a word of the vocabulary")
+        self._set_word_priors(model, eta)
         cap, step, window = self._max_iter(), 10, 5
         parallel = tp.ParallelScheme.PARTITION if self.workers > 1 else tp.ParallelScheme.DEFAULT
         trace: list[float] = []
@@ -335,6 +336,9 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
         self.gamma_ = gamma
         self.engine_info_ = {"engine": "tomotopy", "version": tp.__version__, "isa": tp.isa, "workers": self.workers,
                              "step": step, "window": window}
+
+    def _set_word_priors(self, model: Any, eta: float) -> None:
+        """Topic-word priors of single words before training (none here; see :class:`~govtopics.seeded.SeededTopics`)."""
 
     def _tomotopy_order(self) -> np.ndarray:
         """Column order taking tomotopy's word ids to ``vocabulary_``."""
@@ -957,3 +961,7 @@ def make_model(name: str, **params: Any) -> Any:
     3
     """
     return MODELS.get_or_raise(name)(**params)
+
+
+# The keyword-seeded LDA (govtopics.seeded) registers itself here as "seeded".
+from . import seeded as _seeded  # noqa: E402,F401

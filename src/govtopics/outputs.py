@@ -235,6 +235,27 @@ def _term_trends(analysis: Analysis) -> pd.DataFrame:
 NO_GROUPS = 'trends.by names no group to compare (e.g. by = ["level"])'
 
 
+@TABLES.register("codebook_keywords")
+def _codebook_keywords(analysis: Analysis) -> pd.DataFrame:
+    """Each seed word of the codebook in the units: count, units, share, shared_with, status (kept or why dropped)."""
+    table = analysis.keyword_diagnostics
+    if table is None:
+        raise NotApplicable(NO_CODEBOOK)
+    return table
+
+
+@TABLES.register("codebook_concepts")
+def _codebook_concepts(analysis: Analysis) -> pd.DataFrame:
+    """Each concept and free topic of the seeded model: seeds kept, keyword rate, token share, top words."""
+    table = analysis.concepts
+    if table is None:
+        raise NotApplicable(NO_CODEBOOK)
+    return table
+
+
+NO_CODEBOOK = 'model.codebook is "" (an unsupervised model): no seed words to check'
+
+
 def _fit(analysis: Analysis) -> Any:
     fit = analysis.effects
     if fit is None:
