@@ -251,9 +251,9 @@ def test_constructing_a_tokenizer_reads_nothing(tmp_path, monkeypatch):
     assert not (tmp_path / "cache").exists()
     tok = tokenizers[0]
     assert tok.tokenize("青山镇综治中心组织授课。") == ["青山镇综治中心"]
-    assert (tmp_path / "cache" / "tokens-v2.sqlite").exists() is False  # tokenize alone does not open the cache
+    assert (tmp_path / "cache" / "tokens-v3.sqlite").exists() is False  # tokenize alone does not open the cache
     tok.tokenize_many(["青山镇综治中心组织授课。"])
-    assert (tmp_path / "cache" / "tokens-v2.sqlite").exists()
+    assert (tmp_path / "cache" / "tokens-v3.sqlite").exists()
     with pytest.raises(FileNotFoundError):
         Tokenizer(user_dicts=[tmp_path / "missing.txt"], cache=False).tokenize("法治")
 
