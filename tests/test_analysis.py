@@ -223,5 +223,44 @@ def test_effects_are_clustered_by_the_issuing_government_not_the_bare_unit(monke
         analysis.replace(effects={"formula": "C(year) +"}).effects
 
 
-# Stopword layers: tok is adding a layer registry to stopwords.py; once it is merged, a test here registers a
-# toy layer and shows it in Config validation (tokens.layers), the CLI's --layers choices and the build's tokens.
+def test_one_registration_each_adds_a_stopword_layer_and_a_figure_to_the_config_the_cli_and_the_build(
+        monkeypatch, tmp_path):
+    import matplotlib.pyplot as plt
+
+    from govtopics.plots import style
+    from govtopics.stopwords import LAYERS, STOPWORD_LAYERS, Layer
+
+    def toy_removed(analysis):  # what the toy layer removed from the analysed reports, word by word
+        removed = analysis.tokenizer.removed_counts(analysis.documents)
+        removed = removed[removed["reason"] == "toy"]
+        with plt.rc_context(style()):  # a CJK font for the words on the axis
+            figure = Figure()
+            figure.add_subplot().bar(removed["token"], removed["count"])
+        return figure
+
+    layers = [*LAYERS, "toy"]
+    with pytest.raises(ConfigError, match="tokens.layers"):
+        Config(tokens={"layers": layers})
+    with pytest.raises(ConfigError, match="figures.which"):
+        Config(figures={"which": ["toy_removed"]})
+    # monkeypatch puts both registries back as they were after the test.
+    monkeypatch.setitem(STOPWORD_LAYERS, "toy", Layer("two content words, for a test", words=["窗口", "矛盾纠纷"]))
+    monkeypatch.setitem(FIGURES, "toy_removed", toy_removed)
+    config = Config(**FAST, tokens={"layers": layers}, figures={"which": ["toy_removed"]})
+    assert config.tokens.layers[-1] == "toy" and Config().tokens.layers == list(LAYERS)  # on only when asked for
+    assert build_parser().parse_args(["stopwords", "--layers", "toy"]).layers == ["toy"]
+
+    plain, toy = Analysis(**FAST, progress=False), Analysis(config, progress=False)
+    words = {"窗口", "矛盾纠纷"}
+    # Counted in the seed texts: 矛盾纠纷 27 times, 窗口 3 times, never inside a longer word.
+    seed_text = "".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    assert [seed_text.count(w) for w in ("矛盾纠纷", "窗口")] == [27, 3]
+    assert sum(tokens.count(w) for tokens in plain.units["tokens"] for w in words) == 30
+    assert not any(words & set(tokens) for tokens in toy.units["tokens"])
+    assert [[t for t in tokens if t not in words] for tokens in plain.units["tokens"]] == toy.units["tokens"].tolist()
+
+    manifest = build(config, out=tmp_path, corpus_path=SEEDS)
+    assert "toy_removed.png" in manifest["outputs"] and (tmp_path / "toy_removed.png").stat().st_size > 0
+    drawn = toy.figures("toy_removed")["toy_removed"]
+    assert [tick.get_text() for tick in drawn.axes[0].get_xticklabels()] == ["矛盾纠纷", "窗口"]
+    assert [patch.get_height() for patch in drawn.axes[0].patches] == [27, 3]

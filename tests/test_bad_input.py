@@ -137,19 +137,19 @@ def test_read_errors_are_recorded_as_unreadable(tmp_path, monkeypatch):
     (with_good_seed(tmp_path) / "locked.txt").write_text(seed_text("000"), encoding="utf-8")
     (tmp_path / "locked_dir").mkdir()
     (tmp_path / "locked_dir" / "inside.txt").write_text(seed_text("002"), encoding="utf-8")
-    real_read, real_scandir = type(tmp_path).read_bytes, os.scandir
+    real_open, real_scandir = type(tmp_path).open, os.scandir
 
-    def read_bytes(path):
+    def open_(path, *args, **kwargs):
         if path.name == "locked.txt":
             raise PermissionError(13, "Permission denied", str(path))
-        return real_read(path)
+        return real_open(path, *args, **kwargs)
 
     def scandir(path):
         if os.path.basename(path) == "locked_dir":
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr(type(tmp_path), "read_bytes", read_bytes)
+    monkeypatch.setattr(type(tmp_path), "open", open_)
     monkeypatch.setattr(os, "scandir", scandir)
     corpus = load_corpus(tmp_path)
     assert reasons(corpus) == {"locked.txt": "unreadable: Permission denied", "locked_dir": "unreadable: Permission denied"}
@@ -198,7 +198,9 @@ def test_200_mb_file_is_skipped_fast_and_reported(tmp_path):
 def test_max_bytes_sets_the_limit_and_none_lifts_it(tmp_path):
     write_repeated(tmp_path / "big.txt", seed_text("000") + "\n", 20_000_000)
     assert reasons(load_corpus(tmp_path, max_bytes=10_000_000)) == {"big.txt": "too large: 20 MB > 10 MB limit"}
-    corpus = load_corpus(tmp_path, max_bytes=None)
+    # 7 million characters: past max_chars, whose limit is lifted the same way
+    assert reasons(load_corpus(tmp_path, max_bytes=None)) == {"big.txt": "too long: 7,039,676 characters > 1,000,000 limit"}
+    corpus = load_corpus(tmp_path, max_bytes=None, max_chars=None)
     assert corpus.skipped == []
     assert (corpus[0].year, corpus[0].unit) == (2025, "大进镇人民政府")
     assert len(corpus[0].text) > 6_000_000

@@ -359,16 +359,20 @@ def test_a_fixed_k_fits_one_model_and_makes_no_k_selection(tmp_path, cache_env):
     assert "heatmap.png" in manifest["outputs"] and not (tmp_path / "tables" / "k_selection.csv").exists()
 
 
-def test_outputs_an_earlier_build_made_are_removed(tmp_path, cache_env):
+def test_outputs_an_earlier_build_made_are_removed_and_nothing_else(tmp_path, cache_env):
     out = tmp_path / "out"
-    first = build(load_config(**SMALL | {"figures": {"which": ["keyness"]}}), out=out, corpus_path=ROOT / "seeds")
-    assert "keyness_2024_2025.png" in first["outputs"] and "tables/k_selection.csv" in first["outputs"]
-    (out / "heatmap.png").write_bytes(b"old")  # named like a registered figure
+    first = build(load_config(**SMALL | {"figures": {"which": ["keyness", "heatmap"]}}), out=out, corpus_path=ROOT / "seeds")
+    assert {"keyness_2024_2025.png", "heatmap.png", "tables/k_selection.csv"} <= set(first["outputs"])
+    (out / "keyness_2024_2025.png").write_bytes(b"edited")  # an output the user changed since
     (out / "notes.png").write_bytes(b"mine")
+    (out / "stacked.png").write_bytes(b"mine too")  # named like a registered figure, but no build wrote it
     second = build(load_config(**SMALL | {"model": {"k": 3}}), out=out, corpus_path=ROOT / "seeds")
-    assert not [p for p in out.glob("*.png") if p.name != "notes.png"]
+    assert not (out / "heatmap.png").exists() and not (out / "keyness_2022_2023.png").exists()
+    assert (out / "keyness_2024_2025.png").read_bytes() == b"edited"
+    assert second["kept"] == [{"path": "keyness_2024_2025.png", "reason": "changed since the build that wrote it: left in place"}]
+    assert (out / "notes.png").read_bytes() == b"mine" and (out / "stacked.png").read_bytes() == b"mine too"
     assert not (out / "tables" / "k_selection.csv").exists() and "tables/k_selection.csv" in second["not_made"]
-    assert (out / "notes.png").read_bytes() == b"mine"  # not a file the build makes: left alone
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no staging folder left
 
 
 def test_a_changed_setting_recomputes_only_what_depends_on_it(tmp_path, cache_env):

@@ -1,6 +1,6 @@
 import re
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import seed_path
@@ -88,6 +88,7 @@ body_line = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(body_line.map(lambda s: ("body", s)), st.sampled_from(DEBRIS_LINES).map(lambda s: ("debris", s))), max_size=30,
                 unique_by=lambda item: item[1] if item[0] == "body" else object()))
+@example([("body", "中")])  # a line of text that is one font-size button's character
 def test_cleaning_keeps_every_cjk_character_of_body_lines(lines):
     """Body lines are distinct here: a body line repeated right after itself is removed (tested below)."""
     text = "\n".join(s for _, s in lines)
@@ -108,3 +109,10 @@ def test_traditional_debris_is_removed_with_its_line_number():
     result = clean_text("關於2020年法治政府建設情況的報告\n\n掃一掃在手機打開當前頁\n本縣堅持依法行政。")
     assert result.text == "关于2020年法治政府建设情况的报告\n本县坚持依法行政。"
     assert [(r.line, r.rule) for r in result.removed] == [(3, "scan to open")]
+
+
+def test_a_font_size_button_alone_is_text_unless_beside_other_widgets():
+    assert clean_text("正文第一行。\n中\n第二行。", simplify=False).text == "正文第一行。\n中\n第二行。"
+    widget = clean_text("字号:\n大\n中\n小\n正文。", simplify=False)
+    assert widget.text == "正文。" and [r.rule for r in widget.removed] == ["font size widget"] + ["portal widget"] * 3
+    assert clean_text("大\n中\n小\n正文。", simplify=False).text == "正文。"

@@ -13,7 +13,7 @@ from govtopics import Stopwords, Tokenizer, segment, tokenize
 from govtopics.cleaning import normalize_text
 from govtopics.metadata import Metadata
 from govtopics.reading import Corpus, Document
-from govtopics.segmenting import ENGINES, _strip_quotes, _strip_quotes_slowly
+from govtopics.segmenting import ENGINES, _strip_quotes, _strip_quotes_slowly, dictionary_entries, domain_terms
 from govtopics.stopwords import LAYERS, STOPWORD_LAYERS, Layer, check_layers, layer_table
 from govtopics.structure import Unit
 from govtopics.tokenizing import document_names, token_agreement
@@ -251,9 +251,9 @@ def test_constructing_a_tokenizer_reads_nothing(tmp_path, monkeypatch):
     assert not (tmp_path / "cache").exists()
     tok = tokenizers[0]
     assert tok.tokenize("青山镇综治中心组织授课。") == ["青山镇综治中心"]
-    assert (tmp_path / "cache" / "tokens-v2.sqlite").exists() is False  # tokenize alone does not open the cache
+    assert (tmp_path / "cache" / "tokens-v3.sqlite").exists() is False  # tokenize alone does not open the cache
     tok.tokenize_many(["青山镇综治中心组织授课。"])
-    assert (tmp_path / "cache" / "tokens-v2.sqlite").exists()
+    assert (tmp_path / "cache" / "tokens-v3.sqlite").exists()
     with pytest.raises(FileNotFoundError):
         Tokenizer(user_dicts=[tmp_path / "missing.txt"], cache=False).tokenize("法治")
 
@@ -367,6 +367,51 @@ def test_an_autonomous_region_is_also_removed_by_its_short_name(jieba_tok):
     assert jieba_tok.tokenize_corpus(Corpus([doc]))["tokens"][0] == ["生态", "优先", "枸杞", "产业链", "产值"]
 
 
+# A report's own names inside longer words (sentences written for these tests). Each row: the places of the
+# metadata, a sentence, its analysis tokens worked out by hand. A short form (上海 of 上海市) inside a dictionary
+# word that is another thing stays in it: a port, a university, a grassland, an idiom (长治久安), a phrase (维护和平).
+# The name stays removed where the word names the place or its bodies (上海市 of 中共上海市委 and of
+# 上海市人民政府), where it stands alone (上海 各区), and where the engine glues an unknown name to its
+# neighbour (青柏为, 镇抖: the name is cut out as before).
+NAMES_IN_WORDS = [
+    (["上海市"], "上海市推进上海港和上海交通大学建设,中共上海市委要求上海各区落实。",
+     # 上海市 (places) | 推进 (formulaic) | 上海港 | 和 (function) | 上海交通大学 | 建设 (formulaic) | 中共 (formulaic)
+     # 上海市 (places) 委 (short) | 要求 (formulaic) | 上海 (places) | 各区 | 落实 (formulaic)
+     ["上海港", "上海交通大学", "各区"]),
+    (["内蒙古自治区"], "内蒙古自治区支持内蒙古大学发展,内蒙古草原生态修复。",
+     # 内蒙古自治区 (places) | 支持 发展 (formulaic) | 内蒙古大学 | 内蒙古草原 | 生态 | 修复
+     ["内蒙古大学", "内蒙古草原", "生态", "修复"]),
+    (["长治市"], "长治市司法局维护社会长治久安。", ["司法局", "社会", "长治久安"]),  # 维护 (formulaic)
+    (["和平区"], "和平区人民政府维护和平稳定。", ["维护和平", "稳定"]),  # 人民政府 (scaffolding)
+    (["青柏镇"], "建设法治青柏为目标,深入挖掘青柏镇抖音达人。",
+     # 建设 (formulaic) 法治 | 青柏 (places) 为 | 目标 深入 (formulaic) | 挖掘 | 青柏镇 (places) | 抖音 | 达 人 (short)
+     ["法治", "挖掘", "抖音"]),
+]
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+@pytest.mark.parametrize("places, text, tokens", NAMES_IN_WORDS)
+def test_a_name_inside_a_longer_word_that_is_another_thing_stays_in_it(backend, places, text, tokens):
+    doc = _document("n", Metadata(unit=places[0] + "人民政府", unit_place=places[0]), [text])
+    tok = Tokenizer(backend=backend, cache=False, progress=False)
+    assert tok.tokenize_corpus(Corpus([doc]))["tokens"][0] == tokens
+    removed = tok.removed_counts(Corpus([doc]))
+    assert set(removed.loc[removed["reason"] == "places", "token"]) <= document_names(doc)
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_a_name_given_alone_is_still_left_inside_another_things_name(backend):
+    tok = Tokenizer(backend=backend, cache=False)
+    # 上海 only: 上海市人民政府 names the place (a level follows 上海); 上海港 does not.
+    assert tok.segment("上海市人民政府推进上海港建设。", names={"上海"})[:4] == ["上海", "市", "人民政府", "推进"]
+    assert tok.tokenize("上海市人民政府推进上海港建设。", names={"上海"}) == ["上海港"]
+    # The unit in full at the end of a longer word is the unit: 中华人民共和国 | 国务院.
+    assert tok.segment("中华人民共和国国务院发布通知", names={"国务院"})[:2] == ["中华人民共和国", "国务院"]
+    # With part-of-speech tagging, the same pieces.
+    tagged = Tokenizer(backend=backend, cache=False, pos=True)
+    assert tagged.tokenize("上海市推进上海港建设", names={"上海市", "上海"}) == ["上海港"]
+
+
 def test_a_new_segmentation_engine_is_one_registration():
     @ENGINES.register("chars")
     class Characters:
@@ -385,3 +430,74 @@ def test_a_new_segmentation_engine_is_one_registration():
         assert tok.tokenize("法治“一窗综办”,大进镇", names={"大进镇"}) == ["法", "治", "一窗综办"]
     finally:
         del ENGINES["chars"]
+
+
+# Stop phrases in sentences written for this test: each occurs once and belongs to the layer named.
+STOP_PHRASES = [
+    ("一是加强执法队伍建设,二是完善行政复议制度。", {"一是": "scaffolding", "二是": "scaffolding"}),
+    ("这也是群众最关心的问题,大家都是参与者。", {"也是": "function", "都是": "function"}),
+    ("现在,我代表县人民政府,向大会报告工作。", {"我代表": "scaffolding"}),
+]
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_stop_phrases_are_cut_whole_and_removed_by_their_own_layer(backend):
+    tok = Tokenizer(backend=backend, cache=False, progress=False)
+    corpus = Corpus([_document(str(i), Metadata(year=2024), [text]) for i, (text, _) in enumerate(STOP_PHRASES)])
+    removed = {(r.reason, r.token): r.count for r in tok.removed_counts(corpus).itertuples()}
+    for text, phrases in STOP_PHRASES:
+        words = tok.segment(text)
+        for phrase, layer in phrases.items():
+            assert words.count(phrase) == 1, (phrase, words)
+            assert removed[layer, phrase] == 1
+    # Not their parts: 一 and 二 (numbers), 是, 也 and 都 (function), nor 代表 as a token.
+    assert not {("numbers", "一"), ("numbers", "二"), ("function", "是"), ("function", "也"), ("function", "都")} & set(removed)
+    assert "代表" not in tok.tokenize(STOP_PHRASES[2][0])
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_every_stop_phrase_alone_is_cut_whole_and_every_domain_term_too(backend):
+    tok = Tokenizer(backend=backend, cache=False, progress=False)
+    phrases = sorted(w for w in Stopwords().dictionary_words() if len(w) > 1)
+    assert len(phrases) > 900
+    assert [w for w in phrases if tok.segment(w) != [w]] == []
+    assert [t for t in sorted(domain_terms()) if tok.segment(t) != [t]] == []
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_a_stop_phrase_leaves_no_part_behind_and_ordinary_words_keep_their_cut(backend):
+    import jieba
+
+    tok = Tokenizer(backend=backend, cache=False, progress=False)
+    # By hand: 我代表 (scaffolding) | 市 | 人民政府 (scaffolding) | 向 | 大会 | 报告 工作 (scaffolding): no 代表.
+    opening = "我代表市人民政府向大会报告工作"
+    assert tok.segment(opening) == ["我代表", "市", "人民政府", "向", "大会", "报告", "工作"]
+    assert tok.tokenize(opening) == ["大会"]
+    # 一是, 二是, 三是 (scaffolding) whole: no 一, 是 left to the other layers, nothing glued to the next word.
+    listing = "一是加强执法队伍建设,二是深化“放管服”改革,三是推进依法决策"
+    assert tok.segment(listing) == ["一是", "加强", "执法队伍", "建设", ",", "二是", "深化", "放管服", "改革", ",",
+                                    "三是", "推进", "依法决策"]
+    assert tok.tokenize(listing) == ["执法队伍", "放管服", "改革", "依法决策"]
+    # Words that hold or overlap a stop phrase are cut as plain jieba cuts them: 我|代表团 (not 我代表|团),
+    # 人大代表, 代表大会, 代表 alone; 统一|是, 唯一|是, 首都|是 (not 一是, 都是).
+    plain = jieba.Tokenizer()
+    ordinary = ["我代表团出席人大代表座谈会,召开职工代表大会,加强代表联络站建设。", "统一是前提,唯一是标准,首都是北京。"]
+    for text in ordinary:
+        assert tok.segment(text) == plain.lcut(text)
+    assert {"代表团", "人大代表", "代表大会", "代表"} <= set(tok.tokenize(ordinary[0]))
+    assert tok.segment(ordinary[1])[:6] == ["统一", "是", "前提", ",", "唯一", "是"]
+
+
+def test_stop_phrase_frequency_is_jiebas_suggest_freq():
+    # jieba's own suggest_freq, on its main dictionary alone, for the learned stop phrases that hold no
+    # other learned word or domain term (those are cut against the learned frequencies, shorter first).
+    import jieba
+
+    plain = jieba.Tokenizer()
+    plain.initialize()
+    domain = dictionary_entries()
+    stop = dictionary_entries(stopwords=Stopwords().dictionary_words())[len(domain):]
+    learned = {word for word, _, _ in domain + stop}
+    alone = [(w, f) for w, f, _ in stop if not any(o != w and o in w for o in learned)]
+    assert {"一是", "也是", "都是", "我代表"} <= {w for w, _ in alone} and len(alone) > 100
+    assert [(w, f) for w, f in alone if f != plain.suggest_freq(w)] == []

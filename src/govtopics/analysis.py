@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
-import pickle
+import pickle  # only to hash a given corpus for its cache key; nothing is unpickled
 import re
 import sys
 import time
@@ -31,7 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from . import safestore
 from .config import MODEL_KEYS, Config, load_config, scan_keys
+from .executor import CacheNotes, private_dir
 from .provenance import code_fingerprint
 from .reading import Corpus, Document, load_corpus
 from .tokenizing import default_cache_dir
@@ -53,31 +55,58 @@ class AnalysisError(RuntimeError):
 
 
 class StageCache:
-    """Results of expensive stages on disk (pickle), keyed by a hash of everything they depend on.
+    """Results of expensive stages on disk, keyed by a hash of everything they depend on.
 
     An analysis with the same inputs and configuration reads them back instead of computing;
-    ``hits`` names the stages that were read. Only govtopics writes these files: load none you
-    did not make (pickle).
+    ``hits`` names the stages that were read. Entries are data, not code (:mod:`govtopics.safestore`:
+    JSON and NumPy arrays, no pickle), each with the SHA-256 of its content: a damaged or truncated
+    entry, or one naming a class the cache never stores, is computed again and replaced, and
+    :attr:`notes` says so (as does stderr). A folder that others can write to is not used
+    (:func:`~govtopics.executor.private_dir`). A value the format cannot hold is computed each time.
     """
+
+    SUFFIX = ".gts"
 
     def __init__(self, directory: Path | None):
         self.directory = directory
         self.hits: list[str] = []
+        self.notes = CacheNotes()
+        self._usable: bool | None = None
+
+    def usable(self) -> bool:
+        """Whether the folder is one to read and write (made, private, checked once)."""
+        if self.directory is None:
+            return False
+        if self._usable is None:
+            problem = private_dir(self.directory)
+            if problem:
+                self.notes.add(f"stage cache not used: {problem}")
+            self._usable = problem is None
+        return self._usable
 
     def get(self, stage: str, key: str, compute: Callable[[], Any]) -> Any:
-        """The cached value of ``stage`` for ``key``, computing and storing it when absent."""
-        if self.directory is None:
+        """The cached value of ``stage`` for ``key``, computing and storing it when absent or damaged."""
+        if not self.usable():
             return compute()
-        path = self.directory / f"{stage}-{key[:40]}.pkl"
+        path = self.directory / f"{stage}-{key[:40]}{self.SUFFIX}"
         if path.is_file():
-            with contextlib.suppress(Exception):  # an unreadable entry is recomputed
-                value = pickle.loads(path.read_bytes())
+            try:
+                value = safestore.loads(path.read_bytes())
+            except (safestore.DamagedEntry, OSError) as error:
+                self.notes.add(f"stage cache entry {path.name} ({stage}) is damaged: {error}; computed again")
+            else:
                 self.hits.append(stage)
                 return value
         value = compute()
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            data = safestore.dumps(value)
+        except safestore.Unstorable as why:
+            self.notes.add(f"stage {stage} is not cached: it holds {why}")
+            return value
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
         partial.replace(path)
         return value
 
@@ -209,7 +238,7 @@ class Analysis:
             if self._given_corpus is not None:
                 listing: Any = hashlib.sha256(pickle.dumps(self._given_corpus)).hexdigest()
             else:
-                listing = [_listing(path) for path in self.corpus_paths()]
+                listing = [_listing(path, self.config.corpus.max_bytes) for path in self.corpus_paths()]
             options = {k: v for k, v in self.config.corpus.items() if k not in ("min_year", "max_year")}
             table = self.config.corpus.metadata
             # The table's content, not only its name: an edited table gives other documents.
@@ -217,6 +246,11 @@ class Analysis:
             # Documents keep their path as given, so the key holds the folder it is relative to.
             self._keys["corpus"] = self._key("corpus", listing, str(Path.cwd()), options, table_hash)
         return self._keys["corpus"]
+
+    @property
+    def cache_notes(self) -> list[str]:
+        """What the stage and token caches found wrong in this analysis (damaged entries rebuilt, a folder not used)."""
+        return [*self.cache.notes, *(self._tokenizer.cache_notes if self._tokenizer is not None else [])]
 
     def output_key(self, name: str) -> str:
         """A hash of everything an output named ``name`` can depend on: the inputs and every setting."""
@@ -696,17 +730,35 @@ class Analysis:
         return drawn
 
 
-def _listing(source: Path) -> list[tuple[str, str]]:
-    """Every file under ``source`` (hidden ones too) by relative path and content hash."""
+def _listing(source: Path, max_bytes: int | None = None) -> list[tuple[str, str]]:
+    """Every file under ``source`` (hidden ones too) by relative path and content hash.
+
+    What loading never reads is not read here either: a link leading outside ``source`` counts by
+    its target's name, a file over ``max_bytes`` by its size and modification time.
+    """
     files = [source] if source.is_file() else sorted(source.rglob("*"))
+    inside = source.resolve()
     listing = [("", str(source))]
     for path in files:
         try:
-            digest = sha256_file(path) if path.is_file() else "-"
+            if source.is_dir() and path.is_symlink() and not path.resolve().is_relative_to(inside):
+                digest = f"link outside to {os.readlink(path)}"
+            elif not path.is_file():
+                digest = "-"
+            elif max_bytes is not None and (status := path.stat()).st_size > max_bytes:
+                digest = f"too large {status.st_size} {status.st_mtime_ns}"
+            else:
+                digest = sha256_file(path)
         except OSError as error:
             digest = f"unreadable {error.errno}"
         listing.append((path.relative_to(source).as_posix() if source.is_dir() else path.name, digest))
     return listing
+
+
+def inside_roots(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether ``path`` (a link followed) lies under one of the corpus ``roots`` (a file root: its folder)."""
+    resolved = path.resolve()
+    return any(resolved.is_relative_to((root if root.is_dir() else root.parent).resolve()) for root in roots)
 
 
 def sha256_file(path: Path) -> str:

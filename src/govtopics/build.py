@@ -13,22 +13,25 @@ identical tables, figures and files.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .analysis import Analysis, AnalysisError, StageCache, dask_client, relative_path, sha256_file
+from .analysis import Analysis, AnalysisError, StageCache, dask_client, inside_roots, relative_path, sha256_file
 from .config import Config, load_config
 from .outputs import FIGURES, FILES, TABLES, NotApplicable, write_table
 from .provenance import library_versions
 
-__all__ = ["build", "write_outputs", "load_config", "AnalysisError", "StageCache", "FIGURES", "FILES", "TABLES",
-           "dask_client"]
+__all__ = ["build", "write_outputs", "load_config", "AnalysisError", "OutputError", "OutputFolder", "StageCache",
+           "FIGURES", "FILES", "TABLES", "dask_client"]
 
 
 def build(config: Config | Mapping[str, Any] | str | Path | None = None, out: str | Path = "figures",
@@ -49,77 +52,198 @@ def build(config: Config | Mapping[str, Any] | str | Path | None = None, out: st
 
 
 def write_outputs(analysis: Analysis, out: str | Path) -> dict[str, Any]:
-    """Write every table, the configured figures and ``manifest.json`` of ``analysis`` under ``out``."""
-    out = Path(out)
-    written: list[Path] = []
-    not_made: dict[str, str] = {}
-    for name, table in TABLES.items():
-        try:
-            frames = table(analysis)
-        except NotApplicable as why:
-            not_made[f"tables/{name}.csv"] = str(why)
-            continue
-        for file_name, frame in (frames.items() if isinstance(frames, Mapping) else [(name, frames)]):
-            path = out / "tables" / f"{file_name}.csv"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            written.append(write_table(frame, path))
-    with analysis.timed("figures"):
-        for name in analysis.config.figures.which:
-            try:
-                pngs = analysis.cache.get("figure", analysis.output_key(name), lambda name=name: _render(analysis, name))
-            except NotApplicable as why:
-                not_made[f"{name}.png"] = str(why)
-                continue
-            for file_name, data in pngs.items():
-                path = out / f"{file_name}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
-                written.append(path)
-    with analysis.timed("files"):
-        for name, make in FILES.items():
-            try:
-                content = analysis.cache.get("file", analysis.output_key(name), lambda make=make: make(analysis))
-            except NotApplicable as why:
-                not_made[name] = str(why)
-                continue
-            path = out / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, str):
-                path.write_text(content, encoding="utf-8")
-            else:
-                path.write_bytes(content)
-            written.append(path)
-    _remove_stale(out, written)
+    """Write every table, the configured figures and ``manifest.json`` of ``analysis`` under ``out``.
 
-    units, model = analysis.units, analysis.model
-    recommended, rule = analysis.k_rule
-    excluded = analysis.trends_excluded
-    manifest = {
-        "govtopics_build": 3,
-        "config": analysis.config.to_dict(),
-        "k": {"chosen": analysis.k, "recommended": recommended, "rule": rule, "warnings": analysis.k_warnings},
-        "model": {"name": analysis.config.model.name, "class": type(model).__name__,
-                  "params": _jsonable(model.get_params()), "fitted": fitted_report(model)},
-        "effects": effects_report(analysis),
-        "corpus": analysis.config.corpus.path,
-        "inputs": _inputs(analysis),
-        "metadata_audit": [asdict(note) for note in analysis.corpus.notes],
-        "trends": {"weighting": analysis.config.trends.weight,
-                   "excluded": [{"id": doc_id, "reason": reason} for doc_id, reason in excluded.items()],
-                   "excluded_by_group": {group: analysis.group_excluded(group).rename(columns={"doc_id": "id"})
-                                         .to_dict("records") for group in analysis.config.trends.by}},
-        "counts": {"loaded": len(analysis.corpus), "skipped": len(analysis.corpus.skipped),
-                   "in_trends": len(analysis.corpus) - len(excluded), "units": len(units),
-                   "tokens": int(units["tokens"].map(len).sum())},
-        "versions": library_versions(),
-        "outputs": {p.relative_to(out).as_posix(): sha256_file(p) for p in sorted(written)},
-        "not_made": not_made,
-        "token_cache": analysis.tokenizer.cache_stats,
-        "stage_cache_hits": analysis.cache.hits,
-        "timings_s": analysis.timings,
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    Nothing the build did not write is lost (:class:`OutputFolder`): outputs are made in a
+    staging folder first, and a file in the way that no earlier build wrote stops the build
+    before anything in ``out`` changes.
+    """
+    guard = analysis.config.outputs.csv_guard
+    with OutputFolder(out) as folder:
+        not_made: dict[str, str] = {}
+        for name, table in TABLES.items():
+            try:
+                frames = table(analysis)
+            except NotApplicable as why:
+                not_made[f"tables/{name}.csv"] = str(why)
+                continue
+            for file_name, frame in (frames.items() if isinstance(frames, Mapping) else [(name, frames)]):
+                with folder.staged(f"tables/{file_name}.csv") as path:
+                    write_table(frame, path, guard=guard)
+        with analysis.timed("figures"):
+            for name in analysis.config.figures.which:
+                try:
+                    pngs = analysis.cache.get("figure", analysis.output_key(name), lambda name=name: _render(analysis, name))
+                except NotApplicable as why:
+                    not_made[f"{name}.png"] = str(why)
+                    continue
+                for file_name, data in pngs.items():
+                    with folder.staged(f"{file_name}.png") as path:
+                        path.write_bytes(data)
+        with analysis.timed("files"):
+            for name, make in FILES.items():
+                try:
+                    content = analysis.cache.get("file", analysis.output_key(name), lambda make=make: make(analysis))
+                except NotApplicable as why:
+                    not_made[name] = str(why)
+                    continue
+                with folder.staged(name) as path:
+                    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        units, model = analysis.units, analysis.model
+        recommended, rule = analysis.k_rule
+        excluded = analysis.trends_excluded
+        outputs = folder.commit()
+        manifest = {
+            "govtopics_build": 3,
+            "config": analysis.config.to_dict(),
+            "k": {"chosen": analysis.k, "recommended": recommended, "rule": rule, "warnings": analysis.k_warnings},
+            "model": {"name": analysis.config.model.name, "class": type(model).__name__,
+                      "params": _jsonable(model.get_params()), "fitted": fitted_report(model)},
+            "effects": effects_report(analysis),
+            "corpus": analysis.config.corpus.path,
+            "inputs": _inputs(analysis),
+            "metadata_audit": [asdict(note) for note in analysis.corpus.notes],
+            "trends": {"weighting": analysis.config.trends.weight,
+                       "excluded": [{"id": doc_id, "reason": reason} for doc_id, reason in excluded.items()],
+                       "excluded_by_group": {group: analysis.group_excluded(group).rename(columns={"doc_id": "id"})
+                                             .to_dict("records") for group in analysis.config.trends.by}},
+            "counts": {"loaded": len(analysis.corpus), "skipped": len(analysis.corpus.skipped),
+                       "in_trends": len(analysis.corpus) - len(excluded), "units": len(units),
+                       "tokens": int(units["tokens"].map(len).sum())},
+            "versions": library_versions(),
+            "outputs": outputs,
+            "kept": folder.kept,
+            "not_made": not_made,
+            "token_cache": analysis.tokenizer.cache_stats,
+            "stage_cache_hits": analysis.cache.hits,
+            "cache_notes": analysis.cache_notes,
+            "timings_s": analysis.timings,
+        }
+        folder.write_manifest(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     return manifest
+
+
+class OutputError(AnalysisError):
+    """The output folder holds files in the way that no earlier build wrote: nothing was changed."""
+
+
+class OutputFolder:
+    """A build's output folder, where only files this or an earlier build wrote are replaced or removed.
+
+    Outputs are written to a hidden staging folder inside ``out`` (:meth:`staged`), then
+    :meth:`commit` checks every one against what is there: a file at an output's path may be
+    replaced only when the previous ``manifest.json`` records it with its present SHA-256 (an
+    earlier build wrote it and nobody changed it since) or when it already holds the new bytes.
+    Anything else in the way (your own file, one you edited, a link, a folder) stops the build
+    with :class:`OutputError` naming each of them, before anything in ``out`` changes. An output
+    of an earlier build that this one does not make is removed only when it still has the
+    content that build wrote; an edited one stays and is listed in the manifest under ``kept``.
+    Files are put in place by renaming, so a link at an output's path is never followed.
+    """
+
+    MANIFEST = "manifest.json"
+
+    def __init__(self, out: str | Path):
+        self.out = Path(out)
+        self.kept: list[dict[str, str]] = []
+        self._staged: dict[str, str] = {}
+        self._staging: Path | None = None
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.root = self.out.resolve()
+        self.previous = self._previous_outputs()
+
+    def __enter__(self) -> OutputFolder:
+        self._staging = Path(tempfile.mkdtemp(prefix=".govtopics-staging-", dir=self.out))
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+            self._staging = None
+
+    def _previous_outputs(self) -> dict[str, str]:
+        """The outputs (relative path -> SHA-256) the folder's manifest records; a foreign manifest stops the build."""
+        path = self.out / self.MANIFEST
+        if not path.exists() and not path.is_symlink():
+            return {}
+        if path.is_symlink() or not path.is_file():
+            raise OutputError(f"{path} is a link or not a file: choose another output folder, or move it away")
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+            outputs = manifest["outputs"] if "govtopics_build" in manifest else None
+        except (ValueError, TypeError, KeyError, OSError):
+            outputs = None
+        if not isinstance(outputs, dict) or not all(isinstance(v, str) for v in outputs.values()):
+            raise OutputError(f"{path} is not a govtopics build's manifest: choose another output folder, or move it away")
+        return {str(name): digest for name, digest in outputs.items() if self._inside(name)}
+
+    def _inside(self, relative: str) -> bool:
+        """``relative`` names a place under ``out`` through real folders (no ``..``, no absolute path, no link)."""
+        parts = Path(relative).parts
+        if not parts or Path(relative).is_absolute() or ".." in parts:
+            return False
+        parent = self.out.joinpath(*parts[:-1])
+        return os.path.realpath(parent) == str(self.root.joinpath(*parts[:-1]))
+
+    def _in_the_way(self, relative: str, new_digest: str | None = None) -> str | None:
+        """Why the file at ``relative`` may not be replaced; None when it may (or there is none)."""
+        if not self._inside(relative):
+            return "lies behind a link or outside the folder"
+        path = self.out / relative
+        if path.is_symlink():
+            return "is a link"
+        if not path.exists():
+            return None
+        if not path.is_file():
+            return "is not a file"
+        digest = sha256_file(path)
+        if digest == self.previous.get(relative) or digest == new_digest:
+            return None
+        return ("was changed since the build that wrote it" if relative in self.previous
+                else "was not written by a govtopics build")
+
+    @contextlib.contextmanager
+    def staged(self, relative: str) -> Iterator[Path]:
+        """A path in the staging folder to write the output ``relative`` to."""
+        assert self._staging is not None, "use OutputFolder as a context manager"
+        parts = Path(relative).parts
+        if not parts or Path(relative).is_absolute() or ".." in parts:
+            raise OutputError(f"an output named {relative!r} would lead outside {self.out}: not written")
+        path = self._staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield path
+        self._staged[relative] = sha256_file(path)
+
+    def commit(self) -> dict[str, str]:
+        """Check every staged output against the folder, then put them in place and remove stale outputs.
+
+        Returns the outputs written (relative path -> SHA-256), sorted.
+        """
+        problems = [f"{name} {why}" for name, digest in sorted(self._staged.items())
+                    if (why := self._in_the_way(name, digest))]
+        if problems:
+            shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
+            raise OutputError(f"{self.out} holds files the build would replace: {shown}. Nothing was changed: move "
+                              "them away or choose another output folder")
+        assert self._staging is not None
+        for name in sorted(self._staged):
+            (self.out / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self._staging / name, self.out / name)
+        for name, digest in sorted(self.previous.items()):
+            path = self.out / name
+            if name in self._staged or not path.is_file() or path.is_symlink():
+                continue
+            if sha256_file(path) == digest:
+                path.unlink()
+            else:
+                self.kept.append({"path": name, "reason": "changed since the build that wrote it: left in place"})
+        return dict(sorted(self._staged.items()))
+
+    def write_manifest(self, text: str) -> None:
+        """Write ``manifest.json`` (by renaming, like every output)."""
+        with self.staged(self.MANIFEST) as path:
+            path.write_text(text, encoding="utf-8")
+        os.replace(path, self.out / self.MANIFEST)
 
 
 def _render(analysis: Analysis, name: str) -> dict[str, bytes]:
@@ -140,22 +264,6 @@ def _render(analysis: Analysis, name: str) -> dict[str, bytes]:
             pngs[file_name] = save_figure(figure, Path(tmp) / "figure.png").read_bytes()
         plt.close(figure)
     return pngs
-
-
-def _remove_stale(out: Path, written: list[Path]) -> None:
-    """Remove outputs an earlier build made that this one did not: those its manifest lists, and any
-    file named after a registered table or figure. Other files in ``out`` are left alone."""
-    candidates = ({out / "tables" / f"{name}.csv" for name in TABLES} | {out / f"{name}.png" for name in FIGURES}
-                  | {out / name for name in FILES})
-    previous = out / "manifest.json"
-    if previous.is_file():
-        try:
-            candidates |= {out / name for name in json.loads(previous.read_text(encoding="utf-8"))["outputs"]}
-        except (ValueError, KeyError, TypeError):
-            pass  # not a manifest this build can read: only the registered names are removed
-    for path in sorted(candidates - set(written)):
-        if path.is_file() and path.resolve().is_relative_to(out.resolve()):
-            path.unlink()
 
 
 def fitted_report(model: Any) -> dict[str, Any]:
@@ -226,8 +334,9 @@ def _inputs(analysis: Analysis) -> list[dict[str, Any]]:
             rows.append(row)
     for skipped in analysis.corpus.skipped:
         path = Path(skipped.path)
-        digest = None
-        if path.is_file():
+        digest = None  # not for a file the loading did not read: a link leading outside, one too large
+        size = analysis.config.corpus.max_bytes
+        if path.is_file() and inside_roots(path, roots) and (size is None or path.stat().st_size <= size):
             try:
                 digest = sha256_file(path)
             except OSError:

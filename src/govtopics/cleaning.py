@@ -96,6 +96,9 @@ DEBRIS_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = tuple(
         ("symbol-only line", r"(?![。,、;:!?”’)」』…\s]+$)[^\w\u4e00-\u9fff]+", MAX_DEBRIS_LINE),
     ]
 )
+# Font-size buttons that may stand alone on a line, and the rules of the widget lines they come with.
+_SIZE_BUTTONS = frozenset("大中小")
+_WIDGET_RULES = frozenset({"font size widget", "portal widget", "print widget", "share widget"})
 # A label whose value is on the next line (来源: / 四川日报); the value goes with it.
 _LABEL_ONLY = re.compile(r".{1,8}:")
 # Blank or widget lines at the top of a page may sit between a breadcrumb's items.
@@ -722,11 +725,16 @@ def _drop_debris(lines: list[_Line]) -> tuple[list[_Line], list[Removal]]:
     removed: list[Removal] = []
     pending: str | None = None  # the rule of a label (or link id) whose value may come next
     in_crumb = after_separator = False
-    for entry in lines:
+    lines = [entry for entry in lines if entry.text]  # blank lines go silently
+    last_rule: str | None = None
+    for i, entry in enumerate(lines):
         number, line = entry.number, entry.text
-        if not line:
-            continue
         rule = debris_rule(line)
+        if line in _SIZE_BUTTONS and rule == "portal widget":
+            # 大 / 中 / 小 alone is a font-size button only beside another widget line, else a line of text.
+            after = debris_rule(lines[i + 1].text) if i + 1 < len(lines) else None
+            if last_rule not in _WIDGET_RULES and after not in _WIDGET_RULES:
+                rule = None
         if rule is None and pending and _value_like(line, 30 if pending == "page metadata" else MAX_DEBRIS_LINE):
             rule = pending
         elif rule is None and after_separator and _BREADCRUMB_ITEM.fullmatch(line):
@@ -743,6 +751,7 @@ def _drop_debris(lines: list[_Line]) -> tuple[list[_Line], list[Removal]]:
         after_separator = (rule == "breadcrumb" and line.endswith(":")) or (
             in_crumb and rule == "symbol-only line" and line in (">", "»", "/", ">>", "›"))
         in_crumb = rule == "breadcrumb" or after_separator
+        last_rule = rule
     return kept, removed
 
 

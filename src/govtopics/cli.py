@@ -98,9 +98,9 @@ def config_of(args: argparse.Namespace) -> Config:
     return base.replace(**overrides)
 
 
-def _print_frame(frame, as_csv: bool, digits: int | None = None) -> None:
+def _print_frame(frame, as_csv: bool, digits: int | None = None, guard: bool = True) -> None:
     if as_csv:
-        write_table(frame, sys.stdout)
+        write_table(frame, sys.stdout, guard=guard)
     else:
         print((frame.round(digits) if digits is not None else frame).to_string(index=False))
 
@@ -145,7 +145,7 @@ def cmd_stopwords(args: argparse.Namespace, analysis: Analysis) -> int:
 
 
 def cmd_keywords(args: argparse.Namespace, analysis: Analysis) -> int:
-    _print_frame(analysis.keywords(None if args.by == "doc" else args.by), args.csv)
+    _print_frame(analysis.keywords(None if args.by == "doc" else args.by), args.csv, guard=_guard(analysis))
     return 0
 
 
@@ -155,7 +155,7 @@ def cmd_topics(args: argparse.Namespace, analysis: Analysis) -> int:
     if recommended is not None:
         print(f"# K = {analysis.k}: {rule}", file=sys.stderr)
     _print_k_warnings(analysis)
-    _print_frame(model.topic_words(args.top), args.csv, digits=4)
+    _print_frame(model.topic_words(args.top), args.csv, digits=4, guard=_guard(analysis))
     concepts = analysis.concepts
     if concepts is not None:
         for row in concepts.itertuples(index=False):
@@ -169,7 +169,7 @@ def cmd_topics(args: argparse.Namespace, analysis: Analysis) -> int:
 
 def cmd_trends(args: argparse.Namespace, analysis: Analysis) -> int:
     by = ["year", args.by] if args.by and args.by != "year" else ["year"]
-    _print_frame(analysis.prevalence_by(by), args.csv, digits=4)
+    _print_frame(analysis.prevalence_by(by), args.csv, digits=4, guard=_guard(analysis))
     return 0
 
 
@@ -184,7 +184,7 @@ def cmd_kwic(args: argparse.Namespace, analysis: Analysis) -> int:
     except (ValueError, re.error) as error:
         raise UsageError(f"kwic: {error}") from None
     if args.csv:
-        write_table(hits, sys.stdout)
+        write_table(hits, sys.stdout, guard=_guard(analysis))
     elif len(hits):
         print("\t".join(["doc_id", "year", "unit", "part", "context"]))
         for hit in hits.to_dict("records"):
@@ -194,6 +194,11 @@ def cmd_kwic(args: argparse.Namespace, analysis: Analysis) -> int:
     print(f"# {len(hits)} hits of {args.term!r} in {hits['doc_id'].nunique() if len(hits) else 0} of "
           f"{len(corpus)} reports", file=sys.stderr)
     return 0
+
+
+def _guard(analysis: Analysis) -> bool:
+    """Whether CSVs neutralise formula-like text cells (``outputs.csv_guard``)."""
+    return bool(analysis.config.outputs.csv_guard)
 
 
 def _missing(value: Any) -> Any:
@@ -216,7 +221,7 @@ def cmd_validate(args: argparse.Namespace, analysis: Analysis) -> int:
         raise UsageError(f"{out} holds a build's outputs (manifest.json): write the sheets elsewhere, so the answer "
                          "key is never shipped with the figures")
     test = analysis.intrusion_test
-    paths = test.write(out)
+    paths = test.write(out, guard=_guard(analysis))
     words = int((test.sheet["task"] == "word").sum())
     print(f"sheet {test.sheet_id}: {words} word-intrusion and {len(test.sheet) - words} topic-intrusion questions "
           f"for a model of {analysis.k} topics")
@@ -238,7 +243,7 @@ def cmd_validate_score(args: argparse.Namespace, analysis: Analysis) -> int:
     except (ValueError, KeyError) as error:
         raise UsageError(f"validate score: {error}") from None
     if args.csv:
-        write_table(scores.summary, sys.stdout)
+        write_table(scores.summary, sys.stdout, guard=_guard(analysis))
         return 0
     print(scores.summary.round(3).to_string(index=False))
     if len(scores.by_topic):
@@ -274,8 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``govtopics`` argument parser; choices come from the registries (models, stopword layers, figures)."""
     from .models import MODELS
     from .outputs import FIGURES
-    from .stopwords import LAYERS
-    from .tokenizing import BACKENDS
+    from .segmenting import ENGINES
+    from .stopwords import STOPWORD_LAYERS
     from .trends import WEIGHTINGS
 
     parser = argparse.ArgumentParser(prog="govtopics", description="Topic modelling of Chinese government reports.",
@@ -298,7 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
         return cmd
 
     def tokens_flags(cmd: argparse.ArgumentParser) -> None:
-        cmd.add_argument("--backend", choices=BACKENDS, help="segmenter (tokens.backend)")
+        cmd.add_argument("--backend", choices=list(ENGINES), help="segmenter (tokens.backend)")
 
     def model_flags(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("-k", type=_k, help='number of topics, or auto: scan model.k_range (model.k)')
@@ -316,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "  govtopics stopwords\n  govtopics stopwords seeds/ --top 15\n"
                    "  govtopics stopwords seeds/ --layers function formulaic --extra my_words.txt",
                    needs_corpus=False)
-    stop.add_argument("--layers", nargs="+", choices=LAYERS, help="layers to switch on (tokens.layers)")
+    stop.add_argument("--layers", nargs="+", choices=list(STOPWORD_LAYERS), help="layers to switch on (tokens.layers)")
     stop.add_argument("--extra", nargs="+", metavar="FILE",
                       help="your own word-list files, one word a line, # comments (tokens.extra_stopword_files)")
     stop.add_argument("--top", type=int, default=10, help="tokens shown per layer (default 10)")
@@ -399,9 +404,48 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Characters a terminal acts on instead of showing: C0/C1 controls but TAB and newline (ESC starts a sequence that can
+# retitle the window or rewrite the screen, CR overwrites the line) and the bidirectional overrides.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` as a terminal should show report text: control characters written out as ``\x..`` or ``\u....``.
+
+    >>> terminal_safe("报告\x1b]0;pwned\x07\u202e文本\t末")
+    '报告\\x1b]0;pwned\\x07\\u202e文本\t末'
+    """
+    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class _TerminalText:
+    """A text stream to a terminal that shows control characters in report text instead of obeying them."""
+
+    def __init__(self, stream: Any):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_safe(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _guard_terminals() -> None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if not isinstance(stream, _TerminalText) and stream.isatty():
+            setattr(sys, name, _TerminalText(stream))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``govtopics`` console script."""
+    """Entry point of the ``govtopics`` console script.
+
+    Report text printed to a terminal has its control characters written out (:func:`terminal_safe`); piped or
+    redirected output is left as it is.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
+    _guard_terminals()
     if argv[:2] == ["validate", "score"]:  # a command of two words: one parser of its own
         argv = [SCORE, *argv[2:]]
     args = build_parser().parse_args(argv)

@@ -1,12 +1,13 @@
 """One configuration for an analysis: every default in one place, validated once.
 
-A :class:`Config` holds ten sections (``corpus``, ``tokens``, ``model``, ``trends``, ``effects``,
-``keywords``, ``passages``, ``explorer``, ``validation``, ``figures``). Its defaults are gathered
+A :class:`Config` holds eleven sections (``corpus``, ``tokens``, ``model``, ``trends``, ``effects``,
+``keywords``, ``passages``, ``explorer``, ``validation``, ``figures``, ``outputs``). Its defaults are gathered
 here from the functions that use them: the ``model`` section from the registered estimator's
 ``get_params()`` (and :func:`~govtopics.models.scan_k`'s keyword defaults), ``corpus`` from
 :func:`~govtopics.reading.load_corpus`, ``trends`` from :func:`~govtopics.trends.topic_prevalence`,
 ``effects`` from :func:`~govtopics.effects.estimate_effects`, ``passages`` and ``explorer`` from
-:func:`~govtopics.explorer.explore`, ``validation`` from :func:`~govtopics.validation.intrusion_test`;
+:func:`~govtopics.explorer.explore`, ``validation`` from :func:`~govtopics.validation.intrusion_test`, ``outputs`` from
+:func:`~govtopics.outputs.write_table`;
 only the choices no library function makes (the corpus path, K, the years, the groups, the effects
 formula and its clusters, which figures) are written here. The repository's ``govtopics.toml``
 lists exactly these defaults (a test checks it), so a build, a CLI command without
@@ -37,7 +38,8 @@ from typing import Any
 
 __all__ = ["Config", "ConfigError", "Section", "load_config", "defaults"]
 
-SECTIONS = ("corpus", "tokens", "model", "trends", "effects", "keywords", "passages", "explorer", "validation", "figures")
+SECTIONS = ("corpus", "tokens", "model", "trends", "effects", "keywords", "passages", "explorer", "validation", "figures",
+            "outputs")
 # Keys of the model section that are not the estimator's parameters.
 MODEL_KEYS = ("name", "k", "k_range", "codebook")
 # Keys whose values are paths: relative ones in a TOML file are taken from the file's folder.
@@ -109,7 +111,7 @@ def defaults(model: str = "lda") -> dict[str, dict[str, Any]]:
     from .effects import estimate_effects
     from .explorer import explore
     from .features import consecutive_keyness, tfidf_keywords
-    from .outputs import FIGURES
+    from .outputs import FIGURES, write_table
     from .passages import representative_passages
     from .reading import load_corpus
     from .stopwords import Stopwords
@@ -146,6 +148,7 @@ def defaults(model: str = "lda") -> dict[str, dict[str, Any]]:
         "explorer": {"n_terms": explorer["n_terms"], "lambda": explorer["lambda_"], "max_chars": explorer["max_chars"]},
         "validation": _signature_defaults(intrusion_test, skip=("units", "topics")),
         "figures": {"which": list(FIGURES)},
+        "outputs": {"csv_guard": _signature_defaults(write_table)["guard"]},
     }
 
 
@@ -198,10 +201,13 @@ class Config(Mapping[str, Section]):
             raise ConfigError(f"no such config file: {path}") from None
         except tomllib.TOMLDecodeError as error:
             raise ConfigError(f"{path} is not valid TOML: {error}") from None
+        written = {(section, key): values[key] for section, values in data.items() if isinstance(values, dict)
+                   for key in values if (section, key) in PATH_KEYS}
         for section, values in data.items():
             for key, value in (values.items() if isinstance(values, dict) else ()):
                 if (section, key) in PATH_KEYS:
                     values[key] = _relative_to(path.parent, value)
+        _stays_in_its_corpus(path, data, written)
         config = cls.__new__(cls)
         config._data = _apply(defaults(_model_name(data, "lda")), [data], source=str(path))
         return config.replace(**overrides) if overrides else config
@@ -290,6 +296,29 @@ def _model_name(layer: Mapping[str, Any], default: str) -> str:
     return name
 
 
+def _stays_in_its_corpus(toml: Path, data: Mapping[str, Any], written: Mapping[tuple[str, str], Any]) -> None:
+    """A config file inside a corpus folder it reads came with that corpus: every path it names must stay in that folder.
+
+    Such a file is as untrusted as the reports beside it, so its ``metadata``, ``user_dicts`` and
+    ``extra_stopword_files`` (and other corpus paths) may not lead out of the folder with ``..``, an
+    absolute path or a link. A config kept elsewhere is the researcher's own and may name any path.
+    """
+    def listed(value: Any) -> list[str]:
+        return [value] if isinstance(value, str) else [v for v in (value or []) if isinstance(v, str)]
+
+    here = toml.resolve().parent
+    corpus = [Path(p).resolve() for p in listed(data.get("corpus", {}).get("path")) if Path(p).is_dir()]
+    home = next((folder for folder in corpus if here.is_relative_to(folder)), None)
+    if home is None:
+        return
+    for (section, key), value in sorted(written.items()):
+        for given, absolute in zip(listed(value), listed(data[section][key])):
+            if not Path(absolute).resolve().is_relative_to(home):
+                raise ConfigError(f"{toml}: {section}.{key} = {given!r} leads outside the corpus folder {home}, which "
+                                  "holds this config file: a config that comes with a corpus may name only files in "
+                                  "it (move the file out of the corpus folder if you wrote it yourself)")
+
+
 def _relative_to(folder: Path, value: Any) -> Any:
     if isinstance(value, list):
         return [_relative_to(folder, v) for v in value]
@@ -320,14 +349,15 @@ def _check(section: str, key: str, value: Any, default: Any) -> Any:
     """``value`` when it suits ``section.key``, else a ConfigError saying what is expected."""
     from .models import MODELS
     from .outputs import FIGURES
-    from .stopwords import LAYERS
-    from .tokenizing import BACKENDS
+    from .segmenting import ENGINES
+    from .stopwords import STOPWORD_LAYERS
 
     def fail(expected: str) -> ConfigError:
         return ConfigError(f"config key {section}.{key} must be {expected}, not {value!r}")
 
-    choices = {("tokens", "backend"): BACKENDS, ("model", "name"): tuple(MODELS)}
-    members = {("tokens", "layers"): LAYERS, ("figures", "which"): tuple(FIGURES)}
+    # The registries as they are now, so that a registered engine, model, layer or figure is a valid choice.
+    choices = {("tokens", "backend"): tuple(ENGINES), ("model", "name"): tuple(MODELS)}
+    members = {("tokens", "layers"): tuple(STOPWORD_LAYERS), ("figures", "which"): tuple(FIGURES)}
     if (section, key) in choices:
         if value not in choices[section, key]:
             raise fail(f"one of {', '.join(choices[section, key])}")

@@ -4,8 +4,11 @@ Report text is scraped from web pages nobody here controls, so a page never puts
 markup: the text travels as JSON in a ``<script type="application/json">`` block (with ``<``,
 ``>``, ``&`` and U+2028/2029 escaped, so ``</script>`` or ``<!--`` cannot end or bend the block)
 and the page's own script shows it with ``textContent``. A Content-Security-Policy allows
-only the page's inlined script and style (by their SHA-256 hashes), no network at all, and
-images only as ``data:`` URLs. Script and style live under ``govtopics/web/``.
+only the page's inlined script and style (by their SHA-256 hashes), no network at all, no
+forms, plugins, frames or workers, images only as ``data:`` URLs, and requires Trusted Types
+for every HTML sink (``innerHTML``, ``document.write``, ``javascript:`` URLs …) with no policy to
+make them: had the page's script a bug that handed report text to such a sink, the browser
+refuses it instead of parsing it. Script and style live under ``govtopics/web/``.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def page(title: str, style: str, script: str, data: Any, lang: str = "zh-Hans") 
         if end in code.lower() or "<!--" in code:
             raise ValueError(f"the inlined {name} must not contain {end}> or <!--")
     csp = (f"default-src 'none'; script-src {csp_source(script)}; style-src {csp_source(style)}; "
-           "img-src data:; base-uri 'none'; form-action 'none'")
+           "img-src data:; base-uri 'none'; form-action 'none'; require-trusted-types-for 'script'; trusted-types 'none'")
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang, quote=True)}">\n<head>\n<meta charset="utf-8">\n'

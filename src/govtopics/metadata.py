@@ -76,12 +76,37 @@ _NAME = r"[\u4e00-\u9fff]{2,10}?"
 # One-character county names (沛县, 赵县) stand at the start of a name; these characters make words, not names.
 _ONE_CHAR_COUNTY = r"(?<![\u4e00-\u9fff])(?![本该全我各某每一两此其他市省州区乡镇村城郊])[\u4e00-\u9fff](?=县)"
 _ADMIN = re.compile(rf"(?:中共)?({_MASK}|{_ONE_CHAR_COUNTY}|{_NAME})({ADMIN_SUFFIX})")
-# Words that make a "place" a phrase: 依法治县, 法治建设区, 推进城市 ...
+# Words that make a "place" a phrase: 依法治县, 法治建设区, 推进城市, 全县各乡镇, 城市和农村 ... A name may start with 全 or 本
+# (全椒县, 本溪市) where no level follows them (全县, 本市), and start or end with 和 (和平区, 太和县).
 _NOT_A_NAME = re.compile(r"依法|法治|治理|建设|工作|关于|报告|情况|政府|年度?$|推进|加强|开展|全面|深化|城市|农村|城乡|"
-                         r"老旧|各|全|本|我|及|和|与|的|在|为|对|等|区域|地区|代表|局|厅|署|院")
+                         r"老旧|各|我|及|与|的|在|为|对|等|区域|地区|代表|局|厅|署|院|"
+                         r"(?<=.)[全本]|[全本](?=[省市县区镇乡州旗街盟]|$)|(?<=.)和(?=.)")
 # Endings that look like a 区/市 but are not administrative places.
-_NOT_A_PLACE = re.compile(r"(社区|小区|园区|城区|街区|景区|片区|辖区|校区|山区|库区|牧区|老区|灾区|营区|厂区|功能区|示范区|"
-                          r"试验区|保护区|先行区|集聚区|服务区|商圈|城市|都市|超市|夜市|集市|股市|楼市|上市|门市|菜市|街市)$")
+_NOT_A_PLACE = re.compile(r"(社区|小区|园区|街区|景区|片区|辖区|校区|库区|牧区|老区|灾区|厂区|功能区|示范区|"
+                          r"试验区|保护区|先行区|集聚区|服务区|商圈|超市|夜市|集市|股市|楼市|上市|门市|菜市|街市)$")
+# Endings that places share with phrases: 晋城市 and 智慧城市, 成都市 and 国际大都市, 东城区 and 主城区, 南山区 and 偏远山区,
+# 东营区 and 兵营区. Such a place has one character before the ending, not a word of size or kind (大城市, 深山区);
+# the few whose name has two (石景山区) are listed.
+_SHARED_ENDING = re.compile(r"^(.+?)(城市|都市|城区|山区|营区)$")
+_PHRASE_HEADS = {"城市": "大小中新老旧古名", "都市": "大新首", "城区": "主中旧", "山区": "大小深高老穷荒边远", "营区": "兵军老新"}
+_TWO_CHARACTER_NAMES = frozenset({"石景山区", "元宝山区", "八公山区", "共青城市"})
+
+
+def _not_a_place(place: str) -> bool:
+    """True for a phrase that ends like an administrative place.
+
+    >>> [_not_a_place(p) for p in ("晋城市", "成都市", "东城区", "石景山区", "大城市", "智慧城市", "主城区", "幸福社区")]
+    [False, False, False, False, True, True, True, True]
+    """
+    if _NOT_A_PLACE.search(place):
+        return True
+    shared = _SHARED_ENDING.match(place)
+    if shared is None or place in _TWO_CHARACTER_NAMES:
+        return False
+    head, ending = shared.groups()
+    return len(head) != 1 or head in _PHRASE_HEADS[ending]
+
+
 _GOV_SUFFIX = r"人民政府|政府|街道办事处|办事处|管理委员会|管委会"
 _DEPT_SUFFIX = (r"总局|管理局|监督管理局|局|厅|部|委员会|委|办公室|办|署|中心|总队|支队|大队|所")
 _DEPARTMENT = re.compile(rf"[\u4e00-\u9fff]{{1,20}}?(?:{_DEPT_SUFFIX})")
@@ -186,7 +211,7 @@ def split_admin(name: str) -> tuple[list[str], str]:
         if not match or _NOT_A_NAME.search(match.group(1)):
             break
         place = match.group(1) + match.group(2)
-        if _NOT_A_PLACE.search(place):
+        if _not_a_place(place):
             break
         chain.append(place)
         rest = rest[match.end():]
@@ -267,6 +292,8 @@ def parse_name(text: str, *, whole: bool = True) -> Name | None:
         return Name([], "", "place", "province", full)
     chain, rest = split_admin(text)
     prefix_level = None
+    if not chain and (department := _short_province_department(rest, whole)) is not None:
+        return department
     if not chain:
         end = "$" if whole else ""
         unnamed = re.match(rf"^(自治区|街道|苏木|省|市|州|盟|县|区|旗|镇|乡)(?={_GOV_SUFFIX}|[\u4e00-\u9fff]{{2,12}}?(?:{_DEPT_SUFFIX}){end})", rest)
@@ -274,7 +301,7 @@ def parse_name(text: str, *, whole: bool = True) -> Name | None:
             prefix_level, rest = _LEVEL_PREFIX[unnamed.group(1)], rest[unnamed.end():]
             if re.match(_GOV_SUFFIX, rest):
                 chain = [unnamed.group(1)]
-        elif whole and re.fullmatch(r"[\u4e00-\u9fff]{2,6}街", rest) and not _NOT_A_NAME.search(rest) and not _NOT_A_PLACE.search(rest):
+        elif whole and re.fullmatch(r"[\u4e00-\u9fff]{2,6}街", rest) and not _NOT_A_NAME.search(rest) and not _not_a_place(rest):
             chain, rest = [rest], ""  # 海滨街: a 街道 written short, only as a whole name
     office = re.fullmatch(r"(?:人民)?政府办(?:公室)?", rest) if whole else re.match(r"(?:人民)?政府办公室", rest)
     if office:  # the government's general office is a department
@@ -293,6 +320,16 @@ def parse_name(text: str, *, whole: bool = True) -> Name | None:
         return None
     if chain and not rest:
         return Name(chain[:-1], "", "place", _chain_level(chain), chain[-1])
+    return None
+
+
+def _short_province_department(text: str, whole: bool) -> Name | None:
+    """A department under a province written short (宁夏司法厅, 广西交通运输厅): the province goes to the chain."""
+    for abbreviation, full in _provinces()[0].items():
+        if text.startswith(abbreviation) and len(text) > len(abbreviation) and abbreviation != "兵团":
+            rest = parse_name(text[len(abbreviation):], whole=whole)
+            if rest is not None and rest.kind == "department" and not rest.chain:
+                return Name([full], rest.body, "department", "department")
     return None
 
 
@@ -423,7 +460,7 @@ def _opening_names(opening: str | None, first_lines: list[str]) -> list[_Found]:
     start = _OPENING_START.match(opening)
     if start:
         subject = opening[start.end(): start.end() + 40]
-        subject = re.sub(r"^(?:我|本)(?=[\u4e00-\u9fff])", "", subject)
+        subject = re.sub(r"^(?:我|本)(?=自治区|街道|苏木|[省市州盟县区旗镇乡局厅委办部署]|中心)", "", subject)  # not 本溪市
         name = parse_name(subject, whole=False)
         if name is not None and name.kind != "place":
             found.append(_Found(name, "opening"))
@@ -437,7 +474,7 @@ def _signature_names(lines: list[str]) -> list[_Found]:
     found = []
     for line in lines[-4:]:
         for part in re.split(r"\s+", line):
-            name = parse_name(part) if 4 <= len(part) <= 40 else None
+            name = parse_name(part) if 3 <= len(part) <= 40 else None  # 3: 司法部, 国务院
             if name is not None and name.kind in ("government", "department", "national"):
                 found.append(_Found(name, "signature"))
     return found
@@ -458,9 +495,9 @@ def _parent_from_body(text: str, unit_place: str | None, level: str) -> list[str
     for match in _PARENT_MENTION.finditer(text):
         place = match.group(1) or match.group(3)
         weight = 2 if match.group(1) else 1
-        if match.group(2) and (_NOT_A_NAME.search(match.group(2)[:-1]) or _NOT_A_PLACE.search(match.group(2))):
+        if match.group(2) and (_NOT_A_NAME.search(match.group(2)[:-1]) or _not_a_place(match.group(2))):
             continue
-        if place == unit_place or _NOT_A_NAME.search(place[:-1]) or _NOT_A_PLACE.search(place) or place[-2] == "治":
+        if place == unit_place or _NOT_A_NAME.search(place[:-1]) or _not_a_place(place) or place[-2] == "治":
             continue
         if _RANK.get(_suffix_level(place), 9) < _RANK.get(level, -1):
             counts[place] += weight
@@ -697,7 +734,7 @@ def _parent_city(text: str, place: str) -> bool:
         return True
     for match in re.finditer(r"(?:中共|在)([\u4e00-\u9fff]{2,4}?市)(?:委|人民政府)", text):
         other = match.group(1)
-        if other != place and not _NOT_A_NAME.search(other[:-1]) and not _NOT_A_PLACE.search(other) \
+        if other != place and not _NOT_A_NAME.search(other[:-1]) and not _not_a_place(other) \
                 and other not in _provinces()[1]:
             return True
     return False

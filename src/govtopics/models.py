@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import math
 import os
-import pickle
 import sys
 import time
 import warnings
@@ -461,16 +460,27 @@ class LdaTopics(BaseEstimator, TransformerMixin, _TopicTables):
         self.__dict__.update(state)
 
     def save(self, path: str | Path) -> Path:
-        """Save the fitted estimator, with its model, to one file (pickle)."""
+        """Save the fitted estimator, with its model, to one file of data (:mod:`govtopics.safestore`, not pickle).
+
+        :meth:`load` runs no code from the file: a tomotopy model is kept as tomotopy's own bytes,
+        a gensim one as its arrays, and a damaged or altered file is refused, never half-read.
+        """
+        from . import safestore
+
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+        path.write_bytes(safestore.dumps(self))
         return path
 
     @staticmethod
     def load(path: str | Path) -> LdaTopics:
-        """Load an estimator saved with :meth:`save` (only load files you trust: pickle)."""
-        return pickle.loads(Path(path).read_bytes())
+        """Load an estimator saved with :meth:`save` (:class:`~govtopics.safestore.DamagedEntry` for any other file)."""
+        from . import safestore
+
+        model = safestore.loads(Path(path).read_bytes())
+        if not isinstance(model, LdaTopics):
+            raise safestore.DamagedEntry(f"{path} holds a {type(model).__name__}, not an LdaTopics")
+        return model
 
 
 class _fixed_state:

@@ -17,9 +17,8 @@ one ``register`` line::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 import re
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -28,7 +27,8 @@ from .registry import Registry
 if TYPE_CHECKING:
     from .analysis import Analysis
 
-__all__ = ["FIGURES", "FILES", "TABLES", "NotApplicable", "write_table"]
+__all__ = ["FIGURES", "FILES", "TABLES", "NotApplicable", "write_table", "read_table", "guard_cell", "unguard_cell",
+           "guard_formulas", "unguard_formulas", "FORMULA_START"]
 
 FIGURES = Registry("figure")
 TABLES = Registry("table")
@@ -39,17 +39,93 @@ class NotApplicable(Exception):
     """This output does not apply to this analysis; the message says why (it goes into the manifest)."""
 
 
-def write_table(frame: pd.DataFrame, target: Any) -> Any:
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection"); TAB and CR too.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def guard_cell(value: Any) -> Any:
+    """A text cell as a spreadsheet shows it, never runs it: a leading ``'`` before ``= + - @``, TAB or CR.
+
+    A number written as text (``-3.5``) stays as it is: a spreadsheet reads it as a number,
+    not a formula. A cell that already starts with ``'`` gets one more, so :func:`unguard_cell`
+    gives back exactly the original. Other values (numbers, missing values) are returned unchanged.
+
+    >>> guard_cell("=HYPERLINK('http://x')"), guard_cell("-3.5"), guard_cell("@SUM(A1)"), guard_cell("普法")
+    ("'=HYPERLINK('http://x')", '-3.5', "'@SUM(A1)", '普法')
+    >>> unguard_cell(guard_cell("'=1")) == "'=1", guard_cell(-2)
+    (True, -2)
+    """
+    if isinstance(value, str) and value[:1] in (*FORMULA_START, "'") and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def unguard_cell(value: Any) -> Any:
+    """The original of a cell :func:`guard_cell` wrote (other cells unchanged).
+
+    >>> unguard_cell("'=1+1"), unguard_cell("'普法"), unguard_cell("''x")
+    ('=1+1', "'普法", "'x")
+    """
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in (*FORMULA_START, "'") \
+            and not _NUMBER.fullmatch(value[1:]):
+        return value[1:]
+    return value
+
+
+def _text_columns(frame: pd.DataFrame) -> list[int]:
+    return [i for i in range(frame.shape[1]) if not pd.api.types.is_numeric_dtype(frame.dtypes.iloc[i])
+            and not pd.api.types.is_bool_dtype(frame.dtypes.iloc[i])
+            and not pd.api.types.is_datetime64_any_dtype(frame.dtypes.iloc[i])]
+
+
+def guard_formulas(frame: pd.DataFrame, cell: Any = guard_cell) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names went through :func:`guard_cell` (numbers stay numbers).
+
+    >>> guard_formulas(pd.DataFrame({"unit": ["=cmd|' /C calc'!A0", "司法局"], "n": [-1, 2]})).values.tolist()
+    [["'=cmd|' /C calc'!A0", -1], ['司法局', 2]]
+    """
+    out = frame.copy(deep=False)
+    for i in _text_columns(frame):
+        column = frame.iloc[:, i]
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            column = column.astype(object)
+        out.isetitem(i, column.map(cell))
+    out.columns = [cell(name) for name in frame.columns]
+    return out
+
+
+def unguard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame :func:`guard_formulas` was given, from the one it returned (e.g. a table read back)."""
+    return guard_formulas(frame, unguard_cell)
+
+
+def write_table(frame: pd.DataFrame, target: Any, guard: bool = True) -> Any:
     """A table as the build writes it (UTF-8 CSV, six significant digits, ``\\n`` line ends) to a path or buffer.
+
+    With ``guard`` (``[outputs] csv_guard``, on by default) a text cell that a spreadsheet
+    would run as a formula is written with a leading ``'`` (:func:`guard_cell`);
+    :func:`read_table` reads the original values back.
 
     >>> import io
     >>> buffer = io.StringIO()
-    >>> _ = write_table(pd.DataFrame({"word": ["普法"], "weight": [1 / 3]}), buffer)
+    >>> _ = write_table(pd.DataFrame({"word": ["普法", "=1+1"], "weight": [1 / 3, -0.5]}), buffer)
     >>> buffer.getvalue()
-    'word,weight\\n普法,0.333333\\n'
+    "word,weight\\n普法,0.333333\\n'=1+1,-0.5\\n"
     """
-    frame.to_csv(target, index=False, float_format="%.6g", lineterminator="\n")
+    (guard_formulas(frame) if guard else frame).to_csv(target, index=False, float_format="%.6g", lineterminator="\n")
     return target
+
+
+def read_table(source: Any, **options: Any) -> pd.DataFrame:
+    """A CSV table of the build (or the CLI's ``--csv``) with its original values: ``pd.read_csv`` and then
+    :func:`unguard_formulas`.
+
+    >>> import io
+    >>> read_table(io.StringIO("word,n\\n'=1+1,-2\\n")).values.tolist()
+    [['=1+1', -2]]
+    """
+    return unguard_formulas(pd.read_csv(source, **options))
 
 
 # -- tables ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from .metadata import AuditNote, Metadata, MetadataTableError, TableJoin, apply_
 from .structure import PARTS, Section, Unit, detect_genre, parse_structure, split_units
 
 __all__ = ["Document", "Skipped", "Corpus", "DecodeError", "MetadataTableError", "decode_bytes", "load_corpus", "TEXT_SUFFIXES",
-           "MAX_BYTES"]
+           "MAX_BYTES", "MAX_CHARS", "LONG_LINE", "outside_path"]
 
 TEXT_SUFFIXES = (".txt", ".text")
 _BOMS = (
@@ -48,6 +48,12 @@ _SIGNATURES = (
 )
 # Files above this size are skipped: a report is a few hundred kilobytes at most.
 MAX_BYTES = 50_000_000
+# Reports longer than this many characters are skipped: the longest real report seen runs to ~63,000 characters (on one
+# line, as scraped pages often are); 1,000,000 is a dump or a mistake, and would take minutes to tokenize.
+MAX_CHARS = 1_000_000
+# A line this long is beyond any report's paragraph (whole reports run to 10,000-60,000 characters): it is cut into
+# units like any long paragraph, and the audit says so.
+LONG_LINE = 100_000
 # Reports sharing this share of their distinct 5-character shingles (Jaccard) are one report saved twice: headers and
 # cruft are a few lines of thousands, so a repost shares nearly all; reports that state different years never count.
 NEAR_DUPLICATE = 0.9
@@ -324,6 +330,10 @@ def build_document(doc_id: str, raw: str, *, path: str | None = None, encoding: 
     genre = detect_genre(cleaned.text)
     meta = extract_metadata(cleaned.text, file_name=file_name, removed=cleaned.removed,
                             page_title=cleaned.page_title, genre=genre)
+    longest = max(map(len, cleaned.text.split("\n")), default=0)
+    if longest > LONG_LINE:
+        meta.conflicts.append(("text", f"a line of {longest:,} characters without a break, beyond any report's "
+                                       f"paragraph: cut into units of at most {max_unit_chars} characters"))
     sections = parse_structure(cleaned.text, genre)
     return Document(
         id=doc_id,
@@ -348,7 +358,9 @@ def _iter_files(source: str | Path | Iterable[str | Path], skipped: list[Skipped
     """(entry, root) pairs in a stable order; a folder is walked recursively, hidden entries left out.
 
     Every non-hidden entry of a folder that is not a folder walked into is yielded, so links
-    and special files reach a reason; folders that cannot be listed go to ``skipped``.
+    and special files reach a reason; folders that cannot be listed go to ``skipped``, and so do
+    links in a folder whose target lies outside that folder (a file named by itself is read
+    wherever its link leads: you named it).
     """
 
     def unlisted(error: OSError) -> None:
@@ -366,7 +378,12 @@ def _iter_files(source: str | Path | Iterable[str | Path], skipped: list[Skipped
             here = Path(folder)
             found += [here / d for d in dirs if (here / d).is_symlink()]
             found += [here / f for f in files if not f.startswith(".")]
+        inside = path.resolve()
         for child in sorted(found):
+            if child.is_symlink() and not child.resolve().is_relative_to(inside):
+                skipped.append(Skipped(str(child), f"link leading outside the corpus folder (to {child.resolve()}): "
+                                                   "not followed"))
+                continue
             yield child, path
 
 
@@ -406,6 +423,7 @@ def load_corpus(
     max_unit_chars: int = 300,
     simplify: bool = True,
     max_bytes: int | None = MAX_BYTES,
+    max_chars: int | None = MAX_CHARS,
     deduplicate: bool = True,
     metadata: str | Path | pd.DataFrame | None = None,
     near_duplicate: float | None = NEAR_DUPLICATE,
@@ -417,7 +435,8 @@ def load_corpus(
     are reduced to their text (:func:`~govtopics.cleaning.clean_text`). Every input ends as a
     document or in ``corpus.skipped`` with its reason: missing, not a regular file, of another
     type, larger than ``max_bytes`` (a report is never that big: a dump or a mistake; None for
-    no limit), unreadable, empty, binary, undecodable, nothing left after cleaning, no body
+    no limit; such a file is never read), longer than ``max_chars`` characters once decoded (checked
+    before any cleaning, so a huge file costs no more than its reading), unreadable, empty, binary, undecodable, nothing left after cleaning, no body
     text, or (with ``deduplicate``) the same cleaned text as an earlier input, whatever its
     encoding ("duplicate of <id>"). Inputs are taken in sorted order, so the first copy is kept.
     With ``deduplicate`` and ``near_duplicate`` (a similarity, None for exact copies only), a
@@ -444,7 +463,7 @@ def load_corpus(
     >>> corpus.summary(), corpus[0].year, corpus[0].unit
     ('loaded 5 documents, skipped 0', 2025, '大进镇人民政府')
     """
-    table = TableJoin(*read_metadata_table(metadata)) if metadata is not None else None
+    table = TableJoin(*_inside_paths(*read_metadata_table(metadata))) if metadata is not None else None
     corpus = Corpus()
     first_of_text: dict[str, str] | None = {} if deduplicate else None
     if isinstance(source, pd.DataFrame):
@@ -455,6 +474,9 @@ def load_corpus(
             doc_id = str(values.get("id", index))
             if not isinstance(values["text"], str) or not values["text"].strip():
                 corpus.skipped.append(Skipped(doc_id, "empty text"))
+                continue
+            if max_chars is not None and len(values["text"]) > max_chars:
+                corpus.skipped.append(Skipped(doc_id, f"too long: {len(values['text']):,} characters > {max_chars:,} limit"))
                 continue
             doc = build_document(doc_id, values["text"], max_unit_chars=max_unit_chars, simplify=simplify)
             _apply_row(doc, values, f"row {index}")
@@ -479,7 +501,11 @@ def load_corpus(
             if max_bytes is not None and size > max_bytes:
                 corpus.skipped.append(Skipped(shown, f"too large: {_megabytes(size)} > {_megabytes(max_bytes)} limit"))
                 continue
-            data = path.read_bytes()
+            with path.open("rb") as handle:  # never more than the limit, even if the file grows meanwhile
+                data = handle.read() if max_bytes is None else handle.read(max_bytes + 1)
+            if max_bytes is not None and len(data) > max_bytes:
+                corpus.skipped.append(Skipped(shown, f"too large: over {_megabytes(max_bytes)} limit"))
+                continue
         except OSError as error:
             corpus.skipped.append(Skipped(shown, f"unreadable: {error.strerror or error}"))
             continue
@@ -487,6 +513,9 @@ def load_corpus(
             text, encoding = decode_bytes(data)
         except DecodeError as error:
             corpus.skipped.append(Skipped(shown, str(error)))
+            continue
+        if max_chars is not None and len(text) > max_chars:
+            corpus.skipped.append(Skipped(shown, f"too long: {len(text):,} characters > {max_chars:,} limit"))
             continue
         relative = path.relative_to(root).as_posix() if path != root else path.name
         doc = build_document(_unique_id(path, root, taken), text, path=shown, encoding=encoding,
@@ -496,6 +525,37 @@ def load_corpus(
         if _keep(corpus, doc, shown, first_of_text):
             taken.add(doc.id)
     return _audit(_corpus_passes(corpus, max_unit_chars, boilerplate, near_duplicate if deduplicate else None), table)
+
+
+def outside_path(value: str) -> str | None:
+    """Why a metadata table's path would lead outside the corpus folder, or None when it stays inside.
+
+    >>> outside_path("2023/大进镇.txt"), outside_path("../secrets.txt"), outside_path("C:\\reports\\a.txt")
+    (None, "goes up a folder with '..'", 'is absolute')
+    """
+    key = value.strip().replace("\\", "/")
+    if key.startswith(("/", "~")) or re.match(r"[A-Za-z]:", key):
+        return "is absolute"
+    if ".." in key.split("/"):
+        return "goes up a folder with '..'"
+    return None
+
+
+def _inside_paths(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, str]:
+    """The table, when every path it names stays inside the corpus folder; else one error naming the rows.
+
+    A table that names ``../`` or absolute paths was written for another folder or to reach
+    files outside this one: it is refused whole, so no row of it is half-trusted.
+    """
+    bad = [(index, column, value, why) for column in ("path", "file", "filename", "file_name") if column in frame
+           for index, value in frame[column].items() if isinstance(value, str) and (why := outside_path(value))]
+    if bad:
+        index, column, value, why = bad[0]
+        more = f" (and {len(bad) - 1} more row{'s' if len(bad) > 2 else ''})" if len(bad) > 1 else ""
+        raise MetadataTableError(f"metadata table {name}: row {index + 2} names {value!r} in {column}, which {why}"
+                                 f"{more}: a table names files by their path under the corpus folder, so it is "
+                                 "not used")
+    return frame, name
 
 
 def _join(doc: Document, relative: str | None, table: TableJoin | None, corpus: Corpus) -> None:

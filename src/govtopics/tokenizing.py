@@ -165,6 +165,11 @@ class Tokenizer:
         """Cache hits and misses so far (zeros without a cache)."""
         return self._executor.cache_stats if self._executor else {"hits": 0, "misses": 0}
 
+    @property
+    def cache_notes(self) -> list[str]:
+        """What the token cache found wrong so far: damaged entries rebuilt, a folder it would not use."""
+        return self._executor.cache_notes if self._executor else []
+
     # -- one text ------------------------------------------------------------------------
     def segment(self, text: str, names: Iterable[str] = ()) -> list[str]:
         """Raw segmentation (punctuation included, whitespace dropped)."""

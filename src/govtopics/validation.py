@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .htmlpage import page, web_asset
+from .outputs import guard_formulas, unguard_formulas
 from .passages import topic_columns, with_topics
 
 __all__ = ["IntrusionTest", "IntrusionScores", "intrusion_test", "score_intrusion", "read_answers",
@@ -106,17 +107,21 @@ class IntrusionTest:
         style = web_asset("common.css") + web_asset("intrusion.css")
         return page(title, style, web_asset("intrusion.js"), data)
 
-    def write(self, folder: str | Path, prefix: str = "intrusion") -> dict[str, Path]:
+    def write(self, folder: str | Path, prefix: str = "intrusion", guard: bool = True) -> dict[str, Path]:
         """Write ``<prefix>_sheet.html`` (the form), ``<prefix>_sheet.csv`` and ``<prefix>_key.csv`` (keep this
-        one from the coders); return their paths by kind."""
+        one from the coders); return their paths by kind.
+
+        With ``guard`` a text cell a spreadsheet would run as a formula gets a leading ``'``
+        (:func:`~govtopics.outputs.guard_cell`); :func:`read_answers` and :func:`score_intrusion` read the
+        original values back."""
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         paths = {"form": folder / f"{prefix}_sheet.html", "sheet": folder / f"{prefix}_sheet.csv",
                  "key": folder / f"{prefix}_key.csv"}
         paths["form"].write_text(self.to_html(), encoding="utf-8")
         # utf-8-sig: spreadsheet programs then read the Chinese text correctly.
-        self.sheet.to_csv(paths["sheet"], index=False, encoding="utf-8-sig", lineterminator="\n")
-        self.key.to_csv(paths["key"], index=False, encoding="utf-8-sig", lineterminator="\n")
+        for frame, path in ((self.sheet, paths["sheet"]), (self.key, paths["key"])):
+            (guard_formulas(frame) if guard else frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
         return paths
 
 
@@ -249,7 +254,7 @@ def read_answers(source: pd.DataFrame | str | Path, coder: str | None = None) ->
     name = coder
     if isinstance(source, (str, Path)):
         name = name or Path(source).stem
-        source = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        source = unguard_formulas(pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig"))
     frame = source.copy()
     for column in ("item", "answer"):
         if column not in frame.columns:
@@ -304,8 +309,9 @@ def score_intrusion(key: pd.DataFrame | str | Path,
     -0.549
     """
     if isinstance(key, (str, Path)):
-        key = pd.read_csv(key, keep_default_na=False, na_values={"doc_id": [""], "unit_index": [""]},
-                          dtype={"item": str, "sheet": str, "value": str, "doc_id": str}, encoding="utf-8-sig")
+        key = unguard_formulas(pd.read_csv(key, keep_default_na=False, na_values={"doc_id": [""], "unit_index": [""]},
+                                           dtype={"item": str, "sheet": str, "value": str, "doc_id": str},
+                                           encoding="utf-8-sig"))
         key["intruder"] = key["intruder"].astype(str).str.lower().eq("true")
     sources = [answers] if isinstance(answers, (pd.DataFrame, str, Path)) else list(answers)
     frames = [read_answers(s, coder=None if isinstance(s, (str, Path)) else

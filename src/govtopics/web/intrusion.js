@@ -78,7 +78,11 @@
     progress.textContent = done + " of " + data.items.length + " answered";
   }
 
-  function cell(value) { return "\"" + String(value).replace(/"/g, "\"\"") + "\""; }
+  // A cell a spreadsheet would run as a formula gets a leading ' (as govtopics' own CSVs; numbers stay numbers).
+  function guard(text) {
+    return /^[=+\-@\t\r']/.test(text) && !/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? "'" + text : text;
+  }
+  function cell(value) { return "\"" + guard(String(value)).replace(/"/g, "\"\"") + "\""; }
 
   function csv() {
     var lines = [["sheet", "coder", "item", "answer", "value"].join(",")];
