@@ -264,7 +264,8 @@ def test_fresh_build_matches_the_committed_tables(fresh):
              or (COMMITTED / name).read_bytes() != (out / name).read_bytes()]
     assert stale == [], f"figures/ is stale; run `make figures` and commit: {stale}"
     extra = sorted(p.relative_to(COMMITTED).as_posix() for p in COMMITTED.rglob("*.*")
-                   if p.name != "manifest.json" and p.relative_to(COMMITTED).as_posix() not in manifest["outputs"])
+                   if p.name not in ("manifest.json", "outputs.sha256")
+                   and p.relative_to(COMMITTED).as_posix() not in manifest["outputs"])
     assert extra == [], f"figures/ holds files the build no longer makes: {extra}"
 
 
@@ -443,3 +444,18 @@ def test_the_figure_comparison_is_gated_on_the_locked_versions(tmp_path):
         "appnope==1.0.0 ; sys_platform == 'no-such-platform'\n"
         "no-such-package==1.0 ; python_full_version >= '3.0'\n", encoding="utf-8")
     assert lock_differences(lock) == {"numpy": ("0.0.1", metadata.version("numpy")), "no-such-package": ("1.0", None)}
+
+
+def test_a_folder_of_committed_outputs_without_its_manifest_is_rebuilt_in_place(tmp_path, cache_env):
+    """A fresh clone has figures/ and outputs.sha256 but no manifest.json (which is not committed)."""
+    out = tmp_path / "figures"
+    first = build(load_config(**SMALL), out=out, corpus_path=ROOT / "seeds")
+    lines = (out / "outputs.sha256").read_text(encoding="utf-8").splitlines()
+    assert lines == [f"{sha256(out / name)}  {name}" for name in sorted(first["outputs"])]  # sha256sum -c format
+    assert len(lines) == len(first["outputs"]) and all(len(line.split("  ")[0]) == 64 for line in lines)
+    (out / "manifest.json").unlink()
+    second = build(load_config(**SMALL | {"model": {"k": 3}}), out=out, corpus_path=ROOT / "seeds")
+    assert "tables/k_selection.csv" not in second["outputs"] and not (out / "tables" / "k_selection.csv").exists()
+    (out / "outputs.sha256").write_text("not a list of hashes\n", encoding="utf-8")
+    with pytest.raises(AnalysisError, match="outputs.sha256 is not a govtopics build's list of outputs"):
+        build(load_config(**SMALL), out=out, corpus_path=ROOT / "seeds")

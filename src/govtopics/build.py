@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -123,6 +124,16 @@ def write_outputs(analysis: Analysis, out: str | Path) -> dict[str, Any]:
     return manifest
 
 
+def outputs_listing(outputs: Mapping[str, str]) -> str:
+    """The ``outputs.sha256`` file: one ``<sha256>  <path>`` line per output, sorted (``sha256sum -c`` checks it).
+
+    >>> print(outputs_listing({"b.png": "2" * 64, "tables/a.csv": "1" * 64}), end="")
+    2222222222222222222222222222222222222222222222222222222222222222  b.png
+    1111111111111111111111111111111111111111111111111111111111111111  tables/a.csv
+    """
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(outputs.items()))
+
+
 class OutputError(AnalysisError):
     """The output folder holds files in the way that no earlier build wrote: nothing was changed."""
 
@@ -132,8 +143,12 @@ class OutputFolder:
 
     Outputs are written to a hidden staging folder inside ``out`` (:meth:`staged`), then
     :meth:`commit` checks every one against what is there: a file at an output's path may be
-    replaced only when the previous ``manifest.json`` records it with its present SHA-256 (an
-    earlier build wrote it and nobody changed it since) or when it already holds the new bytes.
+    replaced only when the previous build's ``outputs.sha256`` (or, from an older build,
+    ``manifest.json``) records it with its present SHA-256 (an earlier build wrote it and nobody
+    changed it since) or when it already holds the new bytes. ``outputs.sha256`` holds nothing but
+    the outputs' hashes, so it is the same from run to run and can be committed with the figures
+    (``manifest.json``, with timings and cache counts, cannot): a fresh clone of a repository with
+    its figures can rebuild them in place.
     Anything else in the way (your own file, one you edited, a link, a folder) stops the build
     with :class:`OutputError` naming each of them, before anything in ``out`` changes. An output
     of an earlier build that this one does not make is removed only when it still has the
@@ -142,6 +157,7 @@ class OutputFolder:
     """
 
     MANIFEST = "manifest.json"
+    LISTING = "outputs.sha256"
 
     def __init__(self, out: str | Path):
         self.out = Path(out)
@@ -162,7 +178,10 @@ class OutputFolder:
             self._staging = None
 
     def _previous_outputs(self) -> dict[str, str]:
-        """The outputs (relative path -> SHA-256) the folder's manifest records; a foreign manifest stops the build."""
+        """The outputs (relative path -> SHA-256) the previous build recorded; a foreign record stops the build."""
+        listing = self.out / self.LISTING
+        if listing.exists() or listing.is_symlink():
+            return self._listed_outputs(listing)
         path = self.out / self.MANIFEST
         if not path.exists() and not path.is_symlink():
             return {}
@@ -176,6 +195,18 @@ class OutputFolder:
         if not isinstance(outputs, dict) or not all(isinstance(v, str) for v in outputs.values()):
             raise OutputError(f"{path} is not a govtopics build's manifest: choose another output folder, or move it away")
         return {str(name): digest for name, digest in outputs.items() if self._inside(name)}
+
+    def _listed_outputs(self, path: Path) -> dict[str, str]:
+        lines = None
+        if path.is_file() and not path.is_symlink():
+            try:
+                lines = [line.split("  ", 1) for line in path.read_text(encoding="utf-8").splitlines() if line]
+            except (OSError, UnicodeDecodeError):
+                lines = None
+        if lines is None or not all(len(line) == 2 and re.fullmatch(r"[0-9a-f]{64}", line[0]) for line in lines):
+            raise OutputError(f"{path} is not a govtopics build's list of outputs: choose another output folder, "
+                              "or move it away")
+        return {name: digest for digest, name in lines if self._inside(name)}
 
     def _inside(self, relative: str) -> bool:
         """``relative`` names a place under ``out`` through real folders (no ``..``, no absolute path, no link)."""
@@ -240,10 +271,11 @@ class OutputFolder:
         return dict(sorted(self._staged.items()))
 
     def write_manifest(self, text: str) -> None:
-        """Write ``manifest.json`` (by renaming, like every output)."""
-        with self.staged(self.MANIFEST) as path:
-            path.write_text(text, encoding="utf-8")
-        os.replace(path, self.out / self.MANIFEST)
+        """Write ``manifest.json`` and ``outputs.sha256`` (by renaming, like every output)."""
+        for name, content in ((self.LISTING, outputs_listing(self._staged)), (self.MANIFEST, text)):
+            with self.staged(name) as path:
+                path.write_text(content, encoding="utf-8")
+            os.replace(path, self.out / name)
 
 
 def _render(analysis: Analysis, name: str) -> dict[str, bytes]:
