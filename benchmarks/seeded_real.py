@@ -3,8 +3,8 @@ stability across seeds against unsupervised LDA at the same K, and quality_real.
 
     python benchmarks/seeded_real.py CORPUS REFERENCE --codebook NAME_OR_FILE [--codebook ...] [--seeds 5] [--json FILE]
 
-CORPUS is modelled (its units as quality_real.py makes them: the loader's units, long ones cut into
-paragraphs); REFERENCE is only read, to score the topics (NPMI of the top 10 words over its paragraphs,
+CORPUS is modelled (its units as quality_real.py takes them: the loader's units as they are);
+REFERENCE is only read, to score the topics (NPMI of the top 10 words over its paragraphs,
 substring co-occurrence; see quality_real.py). For each codebook:
 
 - diagnostics (:func:`govtopics.codebook.keyword_diagnostics` with the model's vocabulary filter): seed
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
 
-    texts, names, _, counts = corpus_units(args.corpus, split=True)
+    texts, names, _, counts = corpus_units(args.corpus)
     start = time.perf_counter()
     docs = [d for d in Tokenizer(progress=False).tokenize_many(texts, names) if d]
     print(f"# corpus {args.corpus}: {counts['documents']} reports, {len(docs)} units with tokens "

@@ -25,7 +25,8 @@ def test_passages_are_the_units_with_the_highest_proportion(fitted):
     passages = representative_passages(units, table, n=4, labels=lda.labels_)
     assert list(passages.columns[:4]) == ["topic", "label", "rank", "proportion"]
     for k in range(5):
-        expected = np.argsort(-theta[:, k])[:4]
+        # highest proportion first; ties (units with the same tokens) by report id, then unit index
+        expected = np.lexsort((table["unit_index"].to_numpy(), table["doc_id"].to_numpy(str), -theta[:, k]))[:4]
         got = passages[passages["topic"] == k]
         assert got["rank"].tolist() == [1, 2, 3, 4]
         assert got["proportion"].tolist() == theta[expected, k].tolist()
