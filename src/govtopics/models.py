@@ -752,9 +752,20 @@ def _split(n: int, groups: Sequence[Any] | None, holdout: float, max_units: int 
     return units[~held], units[held]
 
 
+PARALLEL_MIN_UNITS = 1000  # a scan fits in worker processes (n_jobs=-1) from this many units on
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] = (1, 2, 3), model: str = "lda",
            fitted: dict[tuple[int, int], Any] | None = None, *, groups: Sequence[Any] | None = None,
-           holdout: float = 0.2, n_jobs: int = 1, stability_seeds: int | None = None, c_v: bool = False,
+           holdout: float = 0.2, n_jobs: int = -1, stability_seeds: int | None = None, c_v: bool = False,
            max_units: int | None = 20_000, progress: bool = True, sample_seed: int = 0,
            fit_seconds: list[float] | None = None, **params: Any) -> pd.DataFrame:
     """Fit each K with each seed and measure it: one row per K.
@@ -772,8 +783,11 @@ def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] =
       topics learn the co-occurrences of a few reports; on unseen reports it does not.
     - ``max_units``: fit the scan on a random sample of at most this many units (K is chosen on the
       sample, the final model is fitted on all units; ``None``: all units).
-    - ``n_jobs``: worker processes for the fits (-1: all cores); each fit is seeded, so the table
-      does not depend on it. A tqdm bar on stderr ticks once per fit (``progress=False``: none).
+    - ``n_jobs``: worker processes for the fits; each fit is seeded, so the table does not depend on
+      it. -1 (the default): one per core the process may use, when the scan fits at least
+      :data:`PARALLEL_MIN_UNITS` units (a smaller scan runs in this process: starting a worker, which
+      imports the engines and receives the units, costs more than its fits save). A tqdm bar on
+      stderr ticks once per fit (``progress=False``: none).
     - ``stability_seeds``: measure stability on the fits of only the first n seeds (all by default).
     - ``fitted``: a dict that receives every model under ``(k, seed)`` when the scan fitted all units
       (``holdout=0``, no sampling), so the chosen one need not be fitted again.
@@ -790,7 +804,9 @@ def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] =
     heldout = [docs[i] for i in held_rows]
     keep = fitted is not None and len(fit_rows) == len(docs)  # only models of all the units are worth reusing
     tasks = [(model, k, seed, params, c_v, keep) for k in ks for seed in seeds]
-    n_jobs = (os.cpu_count() or 1) if n_jobs < 0 else max(1, min(n_jobs, len(tasks)))
+    if n_jobs < 0:
+        n_jobs = _usable_cores() if len(fit_rows) >= PARALLEL_MIN_UNITS else 1
+    n_jobs = max(1, min(n_jobs, len(tasks)))
     bar = tqdm(total=len(tasks), desc="choosing K", unit="fit", disable=not progress, file=sys.stderr)
     try:
         if n_jobs == 1:
@@ -922,7 +938,7 @@ class TopicFit:
 
 def fit_topics(docs: Tokens, k: int | str = "auto", ks: Sequence[int] | None = None, seeds: Sequence[int] = (1, 2, 3),
                random_state: int | None = None, model: str = "lda", *, groups: Sequence[Any] | None = None,
-               holdout: float = 0.2, n_jobs: int = 1, stability_seeds: int | None = None, c_v: bool = False,
+               holdout: float = 0.2, n_jobs: int = -1, stability_seeds: int | None = None, c_v: bool = False,
                max_units: int | None = 20_000, progress: bool = True, sample_seed: int = 0,
                **params: Any) -> TopicFit:
     """The topic model of a corpus: a fixed ``k`` fits exactly one model; ``k="auto"`` scans ``ks``
