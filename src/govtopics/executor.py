@@ -26,7 +26,19 @@ from typing import Any, Protocol
 
 from tqdm import tqdm
 
-__all__ = ["Executor", "TokenCache", "default_cache_dir", "cache_key", "private_dir", "CacheNotes"]
+__all__ = ["Executor", "TokenCache", "default_cache_dir", "cache_key", "private_dir", "CacheNotes", "usable_cores"]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it): what ``n_jobs=-1`` means.
+
+    >>> usable_cores() >= 1
+    True
+    """
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 class Runner(Protocol):
@@ -272,7 +284,7 @@ class Executor:
             return _shared_strings(self.client.compute(bag, sync=True))
         if self.n_jobs == 1 or len(jobs) < 50:
             return _shared_strings(runner.tokenize(t, n) for t, n in tqdm(jobs, **bar))
-        n_jobs = (os.cpu_count() or 1) if self.n_jobs < 0 else self.n_jobs
+        n_jobs = usable_cores() if self.n_jobs < 0 else self.n_jobs
         chunk = max(1, min(256, len(jobs) // (n_jobs * 4)))
         # Spawned, not forked: a worker does not inherit (and keep alive) the parent's loaded corpus.
         context = multiprocessing.get_context("spawn")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import sys
 import time
 import warnings
@@ -30,6 +29,7 @@ from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .coherence import CoOccurrence
+from .executor import usable_cores
 from .registry import Registry
 
 __all__ = [
@@ -755,14 +755,6 @@ def _split(n: int, groups: Sequence[Any] | None, holdout: float, max_units: int 
 PARALLEL_MIN_UNITS = 1000  # a scan fits in worker processes (n_jobs=-1) from this many units on
 
 
-def _usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity where the system tells it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] = (1, 2, 3), model: str = "lda",
            fitted: dict[tuple[int, int], Any] | None = None, *, groups: Sequence[Any] | None = None,
            holdout: float = 0.2, n_jobs: int = -1, stability_seeds: int | None = None, c_v: bool = False,
@@ -805,7 +797,7 @@ def scan_k(docs: Tokens, ks: Sequence[int] | None = None, seeds: Sequence[int] =
     keep = fitted is not None and len(fit_rows) == len(docs)  # only models of all the units are worth reusing
     tasks = [(model, k, seed, params, c_v, keep) for k in ks for seed in seeds]
     if n_jobs < 0:
-        n_jobs = _usable_cores() if len(fit_rows) >= PARALLEL_MIN_UNITS else 1
+        n_jobs = usable_cores() if len(fit_rows) >= PARALLEL_MIN_UNITS else 1
     n_jobs = max(1, min(n_jobs, len(tasks)))
     bar = tqdm(total=len(tasks), desc="choosing K", unit="fit", disable=not progress, file=sys.stderr)
     try:
